@@ -1,0 +1,1 @@
+"""The doors into codeward: CLI, HTTP service, agent hooks, proxy, pre-commit. No policy logic lives here."""

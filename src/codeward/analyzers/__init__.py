@@ -1,0 +1,17 @@
+"""Analyzers: one module per language or concern, each a small class with one method.
+
+`builtin_analyzers` is the one registration path: it lists every built-in analyzer explicitly.
+Nothing registers itself on import.
+"""
+
+from __future__ import annotations
+
+from codeward.analyzers.patterns import PatternAnalyzer
+from codeward.analyzers.rulebook import RuleBook
+from codeward.protocols import Analyzer
+
+
+def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
+    return [
+        PatternAnalyzer(rulebook),
+    ]

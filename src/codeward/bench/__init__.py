@@ -1,0 +1,1 @@
+"""The benchmark: datasets, systems (codeward and baselines), metrics and the report."""

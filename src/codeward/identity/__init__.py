@@ -1,0 +1,1 @@
+"""Who is asking: tokens and API keys -> a verified Actor."""

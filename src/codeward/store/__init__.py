@@ -1,0 +1,1 @@
+"""The store: audit chain, review queue and sessions, on SQLite or PostgreSQL."""
