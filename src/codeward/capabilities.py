@@ -48,6 +48,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         "cred.read.env_file", "Reads .env files or other files that hold application secrets", M, False
     ),
     Capability("cred.read.keyring", "Reads a system keyring, keychain or password store", H, True),
+    Capability(
+        "cred.read.token_file",
+        "Reads files holding access tokens (.netrc, .git-credentials, .npmrc, …)",
+        H,
+        True,
+    ),
     Capability("cred.read.system", "Reads system password hashes (/etc/shadow)", H, True),
     Capability(
         "cred.env_dump", "Collects the whole process environment (tokens and keys live there)", M, False

@@ -12,6 +12,6 @@ from codeward.protocols import Analyzer
 
 
 def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
-    return [
-        PatternAnalyzer(rulebook),
-    ]
+    parsers: list[Analyzer] = []
+    parsed = frozenset(language for analyzer in parsers for language in analyzer.languages) - {"*"}
+    return [*parsers, PatternAnalyzer(rulebook, parsed)]

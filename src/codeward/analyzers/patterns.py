@@ -21,8 +21,11 @@ class PatternAnalyzer:
     name = "patterns"
     languages = frozenset({"*"})
 
-    def __init__(self, rulebook: RuleBook) -> None:
+    def __init__(self, rulebook: RuleBook, parsed_languages: frozenset[str] = frozenset()) -> None:
+        """`parsed_languages` have an AST analyzer: `any` rules (languages `*`) do not run on them,
+        because a parser knows a string from a command and a pattern does not."""
         self._rulebook = rulebook
+        self._parsed = parsed_languages
         self._sets: dict[str, tuple[Any, list[Rule], list[Any]]] = {}
 
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
@@ -52,7 +55,11 @@ class PatternAnalyzer:
     def _set_for(self, language: str) -> tuple[Any, list[Rule], list[Any]]:
         cached = self._sets.get(language)
         if cached is None:
-            rules = self._rulebook.patterns(language)
+            rules = [
+                rule
+                for rule in self._rulebook.patterns(language)
+                if language in rule.languages or language not in self._parsed
+            ]
             options = re2.Options()
             matcher = re2.Set.SearchSet(options)
             for rule in rules:
