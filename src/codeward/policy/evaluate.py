@@ -198,11 +198,16 @@ _FAIL_ACTIONS = {"open": Action.NOTICE, "confirm": Action.CONFIRM, "closed": Act
 
 
 def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base: dict[str, Any]) -> Verdict:
+    """Final rules are floors (every matching one counts, later layers cannot lower them); among the
+    other rules the first match decides, top layer first; with no match, the mode/severity default."""
     if finding.capability == "analysis.error":
         return Verdict(finding, _FAIL_ACTIONS[policy.fail], f"fail.{policy.fail}", None)
     activation: dict[str, Any] | None = None
+    floor: Verdict | None = None
+    chosen: Verdict | None = None
     for compiled in policy.rules:
-        if not _static_match(compiled, request, finding):
+        final = compiled.rule.final
+        if (chosen is not None and not final) or not _static_match(compiled, request, finding):
             continue
         if compiled.when is not None:
             if activation is None:
@@ -213,9 +218,18 @@ def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base:
             if not compiled.when.evaluate(activation):
                 continue
         rule = compiled.rule
-        return Verdict(finding, rule.intents.get(key, rule.action), rule.id, compiled)
-    default = policy.defaults[request.mode].get(finding.severity, Action.CONFIRM)
-    return Verdict(finding, default, f"defaults.{request.mode.value}.{finding.severity.value}", None)
+        verdict = Verdict(finding, rule.intents.get(key, rule.action), rule.id, compiled)
+        if final:
+            if floor is None or verdict.action > floor.action:
+                floor = verdict
+        else:
+            chosen = verdict
+    if chosen is None:
+        default = policy.defaults[request.mode].get(finding.severity, Action.CONFIRM)
+        chosen = Verdict(finding, default, f"defaults.{request.mode.value}.{finding.severity.value}", None)
+    if floor is not None and floor.action >= chosen.action:
+        return floor
+    return chosen
 
 
 def _static_match(compiled: CompiledRule, request: Request, finding: Finding) -> bool:

@@ -2,8 +2,8 @@
 
 Layering: the built-in `default` pack is always the bottom layer; each further file (organisation,
 team, project, session) is merged over it in order. A rule with the id of an earlier rule replaces
-it, unless the earlier one is `final`. Rules are evaluated final-first (lowest layer first), then
-from the top layer down, first match wins.
+it, unless the earlier one is `final`. Final rules are floors that always apply; among the other
+rules the first match decides, read from the top layer down.
 """
 
 from __future__ import annotations

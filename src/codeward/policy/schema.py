@@ -61,7 +61,8 @@ class Rule(_Strict):
     reason: str | None = Field(default=None, description="Shown to the user when this rule decides.")
     final: bool = Field(
         default=False,
-        description="A later layer (team, project, session) may not replace or pre-empt this rule.",
+        description="A floor: every matching final rule applies (not only the first match), no later layer "
+        "(team, project, session) may replace it, and no other rule can lower its action.",
     )
 
 
@@ -87,7 +88,7 @@ class SessionPolicy(_Strict):
     """Graduated response: repeated stops in one session raise friction for that session only."""
 
     half_life_minutes: float = Field(default=30.0, gt=0)
-    threshold: float = Field(default=3.0, gt=0, description="Decayed count of review/block decisions.")
+    threshold: float = Field(default=2.5, gt=0, description="Decayed count of review/block decisions.")
     escalate: dict[Action, Action] = Field(
         default_factory=lambda: {Action.NOTICE: Action.CONFIRM, Action.CONFIRM: Action.REVIEW}
     )

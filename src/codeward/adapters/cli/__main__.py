@@ -1,0 +1,3 @@
+from codeward.adapters.cli import main
+
+main()
