@@ -21,6 +21,7 @@ from codeward.errors import PolicyError
 from codeward.model import Action, Mode, Severity
 from codeward.policy.cel import Condition
 from codeward.policy.schema import (
+    HookPolicy,
     Identity,
     ListEntry,
     PolicyFile,
@@ -104,6 +105,7 @@ class Policy:
     sandbox_when: Condition | None
     fail: str
     files: dict[str, PolicyFile] = field(default_factory=dict)
+    hooks: HookPolicy = field(default_factory=HookPolicy)
 
     def rule(self, rule_id: str) -> CompiledRule | None:
         return next((r for r in self.rules if r.rule.id == rule_id), None)
@@ -174,6 +176,7 @@ def compile_layers(sources: list[PolicySource]) -> Policy:
     session = SessionPolicy()
     sandbox = SandboxPolicy()
     fail = "confirm"
+    hooks = HookPolicy()
 
     for source, node, policy in parsed:
         intents.update(policy.intents)
@@ -220,6 +223,8 @@ def compile_layers(sources: list[PolicySource]) -> Policy:
             sandbox = policy.sandbox
         if policy.fail is not None:
             fail = policy.fail
+        if policy.hooks is not None:
+            hooks = policy.hooks
 
     sandbox_when = None
     if sandbox.when:
@@ -263,6 +268,7 @@ def compile_layers(sources: list[PolicySource]) -> Policy:
         sandbox_when=sandbox_when,
         fail=fail,
         files={source.name: policy for source, policy in files},
+        hooks=hooks,
     )
 
 

@@ -101,6 +101,13 @@ class SandboxPolicy(_Strict):
     timeout_seconds: float = Field(default=5.0, gt=0, le=120)
 
 
+class HookPolicy(_Strict):
+    """How agent hooks answer where a client could pause for a person (Claude Code, Cursor)."""
+
+    confirm: Literal["ask", "deny"] = Field(default="ask", description="`deny` where `ask` is unreliable.")
+    review: Literal["ask", "deny"] = Field(default="ask", description="`deny` holds the call until approved.")
+
+
 class Threshold(_Strict):
     risk: int = Field(ge=0, le=100)
     action: Action
@@ -153,6 +160,7 @@ class PolicyFile(_Strict):
     fail: Literal["open", "confirm", "closed"] | None = Field(
         default=None, description="What an internal failure (analyzer, sandbox, store) becomes."
     )
+    hooks: HookPolicy | None = None
 
 
 class PolicyTestCase(_Strict):

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from codeward.adapters.cli import check, policy
+from codeward.adapters.cli import check, hook, policy
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -36,6 +36,7 @@ def cli(verbose: bool) -> None:
 cli.add_command(check.check)
 cli.add_command(policy.policy)
 cli.add_command(policy.capabilities)
+cli.add_command(hook.hook)
 
 
 def main(argv: list[str] | None = None) -> None:

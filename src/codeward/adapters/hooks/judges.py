@@ -1,0 +1,316 @@
+"""Where a hook's check is made: in this process, in a warm local worker, or in a codeward service.
+
+All three answer before a deadline or raise JudgeFailure. The in-process judge runs the engine in a
+worker thread, so that a slow engine still gets an answer (the failure rule) at the deadline. The
+engine and pydantic are imported only when a judge actually needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from codeward.adapters.hooks.protocol import (
+    CheckRequest,
+    HookSettings,
+    Judged,
+    JudgeFailure,
+    codeward_home,
+)
+
+MAX_REPLY_BYTES = 32 * 1024 * 1024
+
+
+class InProcessJudge:
+    """The engine in this process. One check at a time: a check that overran its deadline keeps the
+    engine until it finishes, and a later check waits for it (within its own deadline)."""
+
+    def __init__(
+        self, policies: Sequence[str] = (), *, guard_factory: Callable[[], Any] | None = None
+    ) -> None:
+        import threading
+
+        self.policies = [_absolute(p) for p in policies]
+        self._guard_factory = guard_factory
+        self._guard: Any = None
+        self._stamp: tuple[float, ...] | None = None
+        self._lock = threading.Lock()
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        import threading
+
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def work() -> None:
+            try:
+                with self._lock:
+                    if time.monotonic() >= deadline:
+                        raise JudgeFailure("the engine was busy with an earlier check until the deadline")
+                    box["judged"] = self._check(request)
+            except BaseException as error:
+                box["error"] = error
+            finally:
+                done.set()
+
+        threading.Thread(target=work, name="codeward-check", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            raise JudgeFailure(
+                f"the engine gave no decision within the hook's deadline (still running: {_stage(self)})",
+                self.settings(),
+            )
+        error = box.get("error")
+        if isinstance(error, JudgeFailure):
+            raise error
+        if error is not None:
+            raise JudgeFailure(
+                f"the engine failed: {type(error).__name__}: {error}", self.settings()
+            ) from None
+        judged: Judged = box["judged"]
+        return judged
+
+    def settings(self) -> HookSettings | None:
+        """The loaded policy's hook settings, or None while no policy is loaded."""
+        guard = self._guard
+        return None if guard is None else settings_of(guard.policy)
+
+    def _check(self, request: CheckRequest) -> Judged:
+        from pydantic import ValidationError
+
+        from codeward.errors import PolicyError
+        from codeward.model import Context, Subject
+
+        try:
+            guard = self._current_guard()
+        except PolicyError as error:
+            raise JudgeFailure(f"the policy cannot be loaded: {error}") from None
+        try:
+            subject = Subject.model_validate(request["subject"])
+            context = Context.model_validate(request["context"])
+        except (ValidationError, KeyError) as error:
+            raise JudgeFailure(f"the request is invalid: {error}", settings_of(guard.policy)) from None
+        decision = guard.check(subject, context)
+        return Judged(decision.to_dict(), settings_of(guard.policy))
+
+    def _current_guard(self) -> Any:
+        stamp = _policy_stamp(self.policies)
+        if self._guard is None or stamp != self._stamp:
+            if self._guard_factory is not None:
+                self._guard = self._guard_factory()
+            else:
+                from codeward.engine import Guard
+
+                self._guard = Guard(self.policies, sandbox_mode="never")
+            self._stamp = stamp
+        return self._guard
+
+
+def _stage(judge: InProcessJudge) -> str:
+    return "loading the policy and rules" if judge._guard is None else "analysis"
+
+
+def settings_of(policy: Any) -> HookSettings:
+    hooks = getattr(policy, "hooks", None)
+    return HookSettings(
+        fail=policy.fail,
+        confirm=getattr(hooks, "confirm", "ask"),
+        review=getattr(hooks, "review", "ask"),
+    )
+
+
+def _absolute(reference: str) -> str:
+    if reference.startswith("pack:"):
+        return reference
+    return os.path.realpath(os.path.expanduser(reference))
+
+
+def _policy_stamp(policies: Sequence[str]) -> tuple[float, ...]:
+    """Modification times of the policy files: a warm engine reloads when one changes."""
+    stamp = []
+    for reference in policies:
+        if reference.startswith("pack:"):
+            continue
+        try:
+            stamp.append(os.stat(reference).st_mtime)
+        except OSError:
+            stamp.append(-1.0)
+    return tuple(stamp)
+
+
+# ---------------------------------------------------------------------------------------------- service
+class ServiceJudge:
+    """A running codeward service: `POST {url}/v1/check` with the request, the Decision JSON back.
+
+    The service's policy is not visible from here, so its hook settings are the built-in default's
+    (`fail: confirm`, ask where the client can) unless the hook's options tighten them.
+    """
+
+    def __init__(self, url: str, *, token: str | None = None, settings: HookSettings | None = None) -> None:
+        import urllib.parse
+
+        parsed = urllib.parse.urlsplit(url)
+        if parsed.scheme not in ("http", "https") or not parsed.hostname:
+            raise ValueError(f"--server must be an http(s) URL, not {url!r}")
+        self._parsed = parsed
+        self._token = token
+        self._settings = settings or HookSettings()
+        self.url = url
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        import http.client
+
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise JudgeFailure("the deadline passed before the service was asked", self._settings)
+        parsed = self._parsed
+        connection_type = (
+            http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = connection_type(parsed.hostname or "", parsed.port, timeout=remaining)
+        path = parsed.path.rstrip("/") + "/v1/check"
+        headers = {"Content-Type": "application/json", "Accept": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
+        try:
+            connection.request("POST", path, body=json.dumps(request).encode(), headers=headers)
+            response = connection.getresponse()
+            body = response.read(MAX_REPLY_BYTES)
+        except TimeoutError:
+            raise JudgeFailure(
+                f"the service at {self.url} gave no answer before the deadline", self._settings
+            ) from None
+        except OSError as error:
+            raise JudgeFailure(f"the service at {self.url} is unreachable: {error}", self._settings) from None
+        finally:
+            connection.close()
+        if response.status != 200:
+            detail = body.decode("utf-8", "replace")[:300]
+            raise JudgeFailure(f"the service answered HTTP {response.status}: {detail}", self._settings)
+        try:
+            decision = json.loads(body)
+        except json.JSONDecodeError:
+            raise JudgeFailure("the service's answer is not JSON", self._settings) from None
+        if not isinstance(decision, dict) or "action" not in decision:
+            raise JudgeFailure("the service's answer is not a decision", self._settings)
+        return Judged(decision, self._settings)
+
+
+# ---------------------------------------------------------------------------------------------- worker
+def worker_directory() -> str:
+    return os.path.join(codeward_home(), "run")
+
+
+def worker_socket(policies: Sequence[str]) -> str:
+    """One worker per interpreter, codeward version and policy stack."""
+    import hashlib
+
+    key = "\0".join([_version(), os.path.realpath(_interpreter()), *(_absolute(p) for p in policies)])
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return os.path.join(worker_directory(), f"hook-{digest}.sock")
+
+
+def _interpreter() -> str:
+    import sys
+
+    return sys.executable
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+
+        return version("codeward")
+    except Exception:
+        return "unknown"
+
+
+def private_directory(path: str) -> bool:
+    """Create `path` for this user only; False when it is someone else's or open to others."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        info = os.stat(path)
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and (info.st_mode & 0o077) == 0
+
+
+class WorkerJudge:
+    """A warm local worker on a Unix socket, started on first use and gone after it is idle."""
+
+    def __init__(self, socket_path: str) -> None:
+        self.socket_path = socket_path
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        remaining = deadline - time.monotonic()
+        # The worker answers at the deadline itself; this margin only catches a worker that hangs.
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
+            channel.settimeout(max(0.05, remaining + 0.5))
+            try:
+                channel.connect(self.socket_path)
+                message = {"request": request, "deadline_seconds": max(0.0, remaining - 0.05)}
+                channel.sendall(json.dumps(message).encode() + b"\n")
+                reply = _read_line(channel)
+            except TimeoutError:
+                raise JudgeFailure("the codeward worker did not answer") from None
+            except OSError as error:
+                raise WorkerUnavailable(str(error)) from None
+        try:
+            answer = json.loads(reply)
+        except json.JSONDecodeError:
+            raise JudgeFailure("the codeward worker's answer is not JSON") from None
+        settings = HookSettings.from_json(answer.get("settings")) if isinstance(answer, dict) else None
+        if not isinstance(answer, dict) or not isinstance(answer.get("decision"), dict):
+            problem = answer.get("failure") if isinstance(answer, dict) else None
+            raise JudgeFailure(str(problem or "the codeward worker's answer is not a decision"), settings)
+        if settings is None:
+            raise JudgeFailure("the codeward worker's answer has no policy settings")
+        return Judged(answer["decision"], settings)
+
+
+class WorkerUnavailable(JudgeFailure):
+    """No worker listens on the socket (yet)."""
+
+
+def _read_line(channel: socket.socket) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = channel.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+        if chunk.endswith(b"\n") or size > MAX_REPLY_BYTES:
+            break
+    return b"".join(chunks)
+
+
+def start_worker(socket_path: str, policies: Sequence[str], *, idle_seconds: float) -> None:
+    """Start a detached worker for the next hook calls; this call does not wait for it."""
+    import subprocess
+    import sys
+
+    log = os.path.join(codeward_home(), "logs", "worker.log")
+    try:
+        os.makedirs(os.path.dirname(log), exist_ok=True)
+        with open(log, "ab") as handle:
+            command = [sys.executable, "-m", "codeward.adapters.hooks.worker", "--socket", socket_path]
+            command += ["--idle", str(idle_seconds)]
+            for policy in policies:
+                command += ["--policy", _absolute(policy)]
+            subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=handle,
+                stderr=handle,
+                start_new_session=True,
+                close_fds=True,
+            )
+    except OSError as error:
+        from codeward.adapters.hooks.protocol import log_failure
+
+        log_failure("worker", f"could not start the codeward worker: {error}")

@@ -1,0 +1,146 @@
+"""`codeward hook CLIENT`: one hook call, from the client's payload on stdin to its answer on stdout.
+
+Routed here before the CLI library loads (see `codeward.adapters.entry`), so that a call costs an
+interpreter start plus the check. Without `--server`, checks go to a warm local worker, started on
+the first call (which is judged in this process meanwhile); `--no-worker` always judges in-process.
+If even the answer cannot be written, the hook exits 2 with the reason on stderr: every client reads
+exit 2 as "block".
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Sequence
+
+from codeward.adapters.hooks import CLIENTS, dialect
+from codeward.adapters.hooks.judges import (
+    InProcessJudge,
+    ServiceJudge,
+    WorkerJudge,
+    WorkerUnavailable,
+    private_directory,
+    start_worker,
+    worker_socket,
+)
+from codeward.adapters.hooks.protocol import (
+    CheckRequest,
+    HookAnswer,
+    HookContext,
+    Judge,
+    Judged,
+    respond,
+)
+
+DEFAULT_DEADLINE = 10.0
+WORKER_IDLE_SECONDS = 900.0
+MAX_SOCKET_PATH = 100
+
+
+def parser() -> argparse.ArgumentParser:
+    usage = argparse.ArgumentParser(
+        prog="codeward hook",
+        description="Answer one agent hook call: the client's JSON on stdin, its answer on stdout.",
+    )
+    usage.add_argument("client", choices=sorted(CLIENTS))
+    usage.add_argument("--server", metavar="URL", help="Ask a running codeward service instead.")
+    usage.add_argument("--policy", action="append", default=[], metavar="FILE|pack:NAME")
+    usage.add_argument("--intent", help="Declared intent for every call (counts only when cleared).")
+    usage.add_argument("--env", choices=["dev", "staging", "production"], help="Where the agent works.")
+    usage.add_argument(
+        "--deadline",
+        type=float,
+        default=float(os.environ.get("CODEWARD_HOOK_DEADLINE", DEFAULT_DEADLINE)),
+        help=f"Seconds before a failure answer (default {DEFAULT_DEADLINE:g}); keep it below the client's timeout.",
+    )
+    usage.add_argument(
+        "--confirm", choices=["ask", "deny"], help="Answer confirm with deny (never relaxes the policy)."
+    )
+    usage.add_argument(
+        "--review", choices=["ask", "deny"], help="Answer review with deny (never relaxes the policy)."
+    )
+    usage.add_argument("--no-worker", action="store_true", help="Judge in this process every time.")
+    return usage
+
+
+def main(argv: Sequence[str]) -> int:
+    started = time.monotonic()
+    args = parser().parse_args(list(argv))
+    deadline = started + max(0.05, args.deadline)
+    client = dialect(args.client)
+    raw = _read_stdin()
+    try:
+        judge = _judge(args)
+    except ValueError as error:
+        print(f"codeward hook: {error}", file=sys.stderr)
+        return 2
+    answer = respond(
+        client,
+        raw,
+        judge,
+        deadline=deadline,
+        defaults=HookContext(
+            declared_intent=args.intent or os.environ.get("CODEWARD_INTENT"), environment=args.env
+        ),
+        tighten=(args.confirm, args.review),
+    )
+    return emit(answer)
+
+
+def emit(answer: HookAnswer) -> int:
+    """Write the answer; if stdout is gone, exit 2 with the reason on stderr (a block everywhere)."""
+    try:
+        if answer.stdout:
+            sys.stdout.write(answer.stdout)
+            sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        reason = answer.stderr.strip() or "codeward could not write its answer"
+        sys.stderr.write(f"{reason}\ncodeward: the answer could not be written ({error}); blocking\n")
+        return 2
+    if answer.stderr:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(answer.stderr)
+    return answer.exit_code
+
+
+def _read_stdin() -> bytes:
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError):
+        return b""
+
+
+def _judge(args: argparse.Namespace) -> Judge:
+    if args.server:
+        return ServiceJudge(args.server, token=os.environ.get("CODEWARD_TOKEN"))
+    if args.no_worker or os.environ.get("CODEWARD_HOOK_WORKER") == "off":
+        return InProcessJudge(args.policy)
+    path = worker_socket(args.policy)
+    if len(path) > MAX_SOCKET_PATH or not private_directory(os.path.dirname(path)):
+        return InProcessJudge(args.policy)
+    return WorkerFirst(WorkerJudge(path), args.policy)
+
+
+class WorkerFirst:
+    """Ask the warm worker; when none is running, start one and judge in this process this time."""
+
+    def __init__(self, worker: WorkerJudge, policies: Sequence[str]) -> None:
+        self.worker = worker
+        self.policies = list(policies)
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        try:
+            return self.worker.decide(request, deadline=deadline)
+        except WorkerUnavailable:
+            start_worker(self.worker.socket_path, self.policies, idle_seconds=_idle_seconds())
+            return InProcessJudge(self.policies).decide(request, deadline=deadline)
+
+
+def _idle_seconds() -> float:
+    try:
+        return float(os.environ.get("CODEWARD_WORKER_IDLE", WORKER_IDLE_SECONDS))
+    except ValueError:
+        return WORKER_IDLE_SECONDS

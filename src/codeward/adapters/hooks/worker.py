@@ -1,0 +1,116 @@
+"""The warm hook worker: one engine kept loaded behind a Unix socket in `$CODEWARD_HOME/run`.
+
+Loading the policy, the rules and the parsers costs most of a second; a hook runs on every tool call.
+The first hook call starts this worker and judges in its own process; later calls send their request
+here (one JSON line each way). The worker reloads when a policy file changes, answers each request
+before that request's deadline, and exits after it has been idle for `--idle` seconds.
+
+    python -m codeward.adapters.hooks.worker --socket PATH [--policy FILE]... [--idle SECONDS]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import json
+import os
+import socketserver
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from codeward.adapters.hooks.judges import InProcessJudge, private_directory
+from codeward.adapters.hooks.protocol import JudgeFailure
+
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: WorkerServer
+
+    def handle(self) -> None:
+        self.server.last_used = time.monotonic()
+        line = self.rfile.readline(64 * 1024 * 1024 + 4096)
+        try:
+            message = json.loads(line)
+            request = message["request"]
+            deadline = time.monotonic() + float(message.get("deadline_seconds", 5.0))
+        except (ValueError, KeyError, TypeError) as error:
+            self._reply({"failure": f"the worker could not read the request: {error}", "settings": None})
+            return
+        judge = self.server.judge
+        try:
+            judged = judge.decide(request, deadline=deadline)
+            self._reply({"decision": judged.decision, "settings": judged.settings.to_json()})
+        except JudgeFailure as failure:
+            settings = failure.settings or judge.settings()
+            self._reply({"failure": str(failure), "settings": settings.to_json() if settings else None})
+        self.server.last_used = time.monotonic()
+
+    def _reply(self, answer: dict[str, Any]) -> None:
+        with contextlib.suppress(OSError):
+            self.wfile.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+
+
+class WorkerServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+
+    def __init__(self, path: Path, judge: InProcessJudge) -> None:
+        self.judge = judge
+        self.last_used = time.monotonic()
+        super().__init__(str(path), _Handler)
+
+
+def serve(path: Path, policies: list[str], idle_seconds: float) -> int:
+    if not private_directory(str(path.parent)):
+        print(f"codeward worker: {path.parent} is not private to this user; not serving", file=sys.stderr)
+        return 1
+    lock = open(path.with_suffix(".lock"), "w")  # noqa: SIM115  (held for the worker's lifetime)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return 0  # another worker for the same policy stack is starting or running
+    judge = InProcessJudge(policies)
+    try:
+        judge.decide(_warm_up_request(), deadline=time.monotonic() + 60)
+    except JudgeFailure as failure:
+        print(f"codeward worker: warm-up failed: {failure}", file=sys.stderr)
+    if path.exists():
+        path.unlink()
+    previous = os.umask(0o077)
+    try:
+        server = WorkerServer(path, judge)
+    finally:
+        os.umask(previous)
+    server.timeout = 1.0
+    print(f"codeward worker {os.getpid()} serving {path}", file=sys.stderr, flush=True)
+    try:
+        while time.monotonic() - server.last_used < idle_seconds:
+            server.handle_request()
+            if not path.exists():
+                break  # removed by hand: stop serving
+    finally:
+        server.server_close()
+        path.unlink(missing_ok=True)  # ours: the lock says no other worker serves this path
+        lock.close()
+    return 0
+
+
+def _warm_up_request() -> Any:
+    return {
+        "subject": {"kind": "command", "content": "true", "language": "bash", "mode": "execute"},
+        "context": {},
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m codeward.adapters.hooks.worker")
+    parser.add_argument("--socket", required=True, type=Path)
+    parser.add_argument("--policy", action="append", default=[])
+    parser.add_argument("--idle", type=float, default=900.0)
+    args = parser.parse_args(argv)
+    return serve(args.socket, args.policy, args.idle)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
