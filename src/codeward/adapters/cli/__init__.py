@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from codeward.adapters.cli import check, hook, policy
+from codeward.adapters.cli import check, hook, install, policy
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -37,6 +37,8 @@ cli.add_command(check.check)
 cli.add_command(policy.policy)
 cli.add_command(policy.capabilities)
 cli.add_command(hook.hook)
+cli.add_command(install.install_command)
+cli.add_command(install.uninstall_command)
 
 
 def main(argv: list[str] | None = None) -> None:
