@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from codeward.adapters.cli import check, hook, install, policy
+from codeward.adapters.cli import check, hook, install, policy, scan
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -39,6 +39,8 @@ cli.add_command(policy.capabilities)
 cli.add_command(hook.hook)
 cli.add_command(install.install_command)
 cli.add_command(install.uninstall_command)
+cli.add_command(scan.scan)
+cli.add_command(scan.precommit)
 
 
 def main(argv: list[str] | None = None) -> None:
