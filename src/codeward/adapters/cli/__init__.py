@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from codeward.adapters.cli import check, hook, install, policy, scan
+from codeward.adapters.cli import check, hook, install, policy, proxy, scan
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -41,6 +41,7 @@ cli.add_command(install.install_command)
 cli.add_command(install.uninstall_command)
 cli.add_command(scan.scan)
 cli.add_command(scan.precommit)
+cli.add_command(proxy.proxy)
 
 
 def main(argv: list[str] | None = None) -> None:
