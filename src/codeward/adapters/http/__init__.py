@@ -1,0 +1,1 @@
+"""The HTTP service: the API, the dashboard, and the routes other gateways call (LiteLLM)."""
