@@ -9,7 +9,7 @@ import sys
 def main() -> None:
     argv = sys.argv[1:]
     if argv[:1] == ["hook"]:
-        from codeward.adapters.hooks.run import main as hook
+        from codeward.adapters.hooks.relay import main as hook
 
         sys.exit(hook(argv[1:]))
     from codeward.adapters.cli import main as cli

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import importlib
 
-from codeward.adapters.hooks.protocol import Dialect
+TYPE_CHECKING = False  # the hook's fast path must not pay for importing `typing`
+if TYPE_CHECKING:
+    from codeward.adapters.hooks.protocol import Dialect
 
 CLIENTS = {
     "claude-code": "codeward.adapters.hooks.claude_code",

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from codeward.adapters.hooks.protocol import (
-    CheckRequest,
-    HookSettings,
-    Judged,
-    JudgeFailure,
-    codeward_home,
-)
+from codeward.adapters.hooks.protocol import CheckRequest, HookSettings, Judged, JudgeFailure
+from codeward.adapters.hooks.relay import absolute_policy, codeward_home
 
 MAX_REPLY_BYTES = 32 * 1024 * 1024
 
@@ -34,7 +28,7 @@ class InProcessJudge:
     ) -> None:
         import threading
 
-        self.policies = [_absolute(p) for p in policies]
+        self.policies = [absolute_policy(p) for p in policies]
         self._guard_factory = guard_factory
         self._guard: Any = None
         self._stamp: tuple[float, ...] | None = None
@@ -122,12 +116,6 @@ def settings_of(policy: Any) -> HookSettings:
     )
 
 
-def _absolute(reference: str) -> str:
-    if reference.startswith("pack:"):
-        return reference
-    return os.path.realpath(os.path.expanduser(reference))
-
-
 def _policy_stamp(policies: Sequence[str]) -> tuple[float, ...]:
     """Modification times of the policy files: a warm engine reloads when one changes."""
     stamp = []
@@ -200,34 +188,6 @@ class ServiceJudge:
 
 
 # ---------------------------------------------------------------------------------------------- worker
-def worker_directory() -> str:
-    return os.path.join(codeward_home(), "run")
-
-
-def worker_socket(policies: Sequence[str]) -> str:
-    """One worker per interpreter, codeward version and policy stack."""
-    import hashlib
-
-    key = "\0".join([_version(), os.path.realpath(_interpreter()), *(_absolute(p) for p in policies)])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return os.path.join(worker_directory(), f"hook-{digest}.sock")
-
-
-def _interpreter() -> str:
-    import sys
-
-    return sys.executable
-
-
-def _version() -> str:
-    try:
-        from importlib.metadata import version
-
-        return version("codeward")
-    except Exception:
-        return "unknown"
-
-
 def private_directory(path: str) -> bool:
     """Create `path` for this user only; False when it is someone else's or open to others."""
     try:
@@ -236,57 +196,6 @@ def private_directory(path: str) -> bool:
     except OSError:
         return False
     return info.st_uid == os.getuid() and (info.st_mode & 0o077) == 0
-
-
-class WorkerJudge:
-    """A warm local worker on a Unix socket, started on first use and gone after it is idle."""
-
-    def __init__(self, socket_path: str) -> None:
-        self.socket_path = socket_path
-
-    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
-        remaining = deadline - time.monotonic()
-        # The worker answers at the deadline itself; this margin only catches a worker that hangs.
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
-            channel.settimeout(max(0.05, remaining + 0.5))
-            try:
-                channel.connect(self.socket_path)
-                message = {"request": request, "deadline_seconds": max(0.0, remaining - 0.05)}
-                channel.sendall(json.dumps(message).encode() + b"\n")
-                reply = _read_line(channel)
-            except TimeoutError:
-                raise JudgeFailure("the codeward worker did not answer") from None
-            except OSError as error:
-                raise WorkerUnavailable(str(error)) from None
-        try:
-            answer = json.loads(reply)
-        except json.JSONDecodeError:
-            raise JudgeFailure("the codeward worker's answer is not JSON") from None
-        settings = HookSettings.from_json(answer.get("settings")) if isinstance(answer, dict) else None
-        if not isinstance(answer, dict) or not isinstance(answer.get("decision"), dict):
-            problem = answer.get("failure") if isinstance(answer, dict) else None
-            raise JudgeFailure(str(problem or "the codeward worker's answer is not a decision"), settings)
-        if settings is None:
-            raise JudgeFailure("the codeward worker's answer has no policy settings")
-        return Judged(answer["decision"], settings)
-
-
-class WorkerUnavailable(JudgeFailure):
-    """No worker listens on the socket (yet)."""
-
-
-def _read_line(channel: socket.socket) -> bytes:
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        chunk = channel.recv(65536)
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
-        if chunk.endswith(b"\n") or size > MAX_REPLY_BYTES:
-            break
-    return b"".join(chunks)
 
 
 def start_worker(socket_path: str, policies: Sequence[str], *, idle_seconds: float) -> None:
@@ -301,7 +210,7 @@ def start_worker(socket_path: str, policies: Sequence[str], *, idle_seconds: flo
             command = [sys.executable, "-m", "codeward.adapters.hooks.worker", "--socket", socket_path]
             command += ["--idle", str(idle_seconds)]
             for policy in policies:
-                command += ["--policy", _absolute(policy)]
+                command += ["--policy", absolute_policy(policy)]
             subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,

@@ -16,6 +16,7 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, NamedTuple, Protocol, TypedDict
 
+from codeward.adapters.hooks.relay import codeward_home
 from codeward.errors import InputError
 
 MAX_STDIN_BYTES = 64 * 1024 * 1024
@@ -435,10 +436,6 @@ def _preview(command: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- logging
-def codeward_home() -> str:
-    return os.path.expanduser(os.environ.get("CODEWARD_HOME") or os.path.join("~", ".codeward"))
-
-
 def log_path() -> str:
     return os.path.join(codeward_home(), "logs", "hooks.log")
 

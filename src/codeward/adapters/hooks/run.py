@@ -1,10 +1,9 @@
 """`codeward hook CLIENT`: one hook call, from the client's payload on stdin to its answer on stdout.
 
-Routed here before the CLI library loads (see `codeward.adapters.entry`), so that a call costs an
-interpreter start plus the check. Without `--server`, checks go to a warm local worker, started on
-the first call (which is judged in this process meanwhile); `--no-worker` always judges in-process.
-If even the answer cannot be written, the hook exits 2 with the reason on stderr: every client reads
-exit 2 as "block".
+`codeward.adapters.hooks.relay` first offers the call to the warm local worker; this module is the
+full path it falls back to: the check is made here (or by `--server URL`), and a worker is started
+for the next calls unless `--no-worker`. If even the answer cannot be written, the hook exits 2
+with the reason on stderr: every client reads exit 2 as "block".
 """
 
 from __future__ import annotations
@@ -17,27 +16,11 @@ import time
 from collections.abc import Sequence
 
 from codeward.adapters.hooks import CLIENTS, dialect
-from codeward.adapters.hooks.judges import (
-    InProcessJudge,
-    ServiceJudge,
-    WorkerJudge,
-    WorkerUnavailable,
-    private_directory,
-    start_worker,
-    worker_socket,
-)
-from codeward.adapters.hooks.protocol import (
-    CheckRequest,
-    HookAnswer,
-    HookContext,
-    Judge,
-    Judged,
-    respond,
-)
+from codeward.adapters.hooks.judges import InProcessJudge, ServiceJudge, private_directory, start_worker
+from codeward.adapters.hooks.protocol import HookAnswer, HookContext, Judge, respond
+from codeward.adapters.hooks.relay import DEFAULT_DEADLINE, MAX_SOCKET_PATH, worker_socket
 
-DEFAULT_DEADLINE = 10.0
 WORKER_IDLE_SECONDS = 900.0
-MAX_SOCKET_PATH = 100
 
 
 def parser() -> argparse.ArgumentParser:
@@ -66,12 +49,13 @@ def parser() -> argparse.ArgumentParser:
     return usage
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], *, stdin: bytes | None = None) -> int:
+    """The full path: judged here (starting the warm worker for the next calls) or by `--server`."""
     started = time.monotonic()
     args = parser().parse_args(list(argv))
     deadline = started + max(0.05, args.deadline)
     client = dialect(args.client)
-    raw = _read_stdin()
+    raw = _read_stdin() if stdin is None else stdin
     try:
         judge = _judge(args)
     except ValueError as error:
@@ -116,27 +100,11 @@ def _read_stdin() -> bytes:
 def _judge(args: argparse.Namespace) -> Judge:
     if args.server:
         return ServiceJudge(args.server, token=os.environ.get("CODEWARD_TOKEN"))
-    if args.no_worker or os.environ.get("CODEWARD_HOOK_WORKER") == "off":
-        return InProcessJudge(args.policy)
-    path = worker_socket(args.policy)
-    if len(path) > MAX_SOCKET_PATH or not private_directory(os.path.dirname(path)):
-        return InProcessJudge(args.policy)
-    return WorkerFirst(WorkerJudge(path), args.policy)
-
-
-class WorkerFirst:
-    """Ask the warm worker; when none is running, start one and judge in this process this time."""
-
-    def __init__(self, worker: WorkerJudge, policies: Sequence[str]) -> None:
-        self.worker = worker
-        self.policies = list(policies)
-
-    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
-        try:
-            return self.worker.decide(request, deadline=deadline)
-        except WorkerUnavailable:
-            start_worker(self.worker.socket_path, self.policies, idle_seconds=_idle_seconds())
-            return InProcessJudge(self.policies).decide(request, deadline=deadline)
+    if not args.no_worker and os.environ.get("CODEWARD_HOOK_WORKER") != "off":
+        path = worker_socket(args.policy)
+        if len(path) <= MAX_SOCKET_PATH and private_directory(os.path.dirname(path)):
+            start_worker(path, args.policy, idle_seconds=_idle_seconds())
+    return InProcessJudge(args.policy)
 
 
 def _idle_seconds() -> float:

@@ -1,9 +1,10 @@
 """The warm hook worker: one engine kept loaded behind a Unix socket in `$CODEWARD_HOME/run`.
 
 Loading the policy, the rules and the parsers costs most of a second; a hook runs on every tool call.
-The first hook call starts this worker and judges in its own process; later calls send their request
-here (one JSON line each way). The worker reloads when a policy file changes, answers each request
-before that request's deadline, and exits after it has been idle for `--idle` seconds.
+The first hook call starts this worker and judges in its own process; later calls (the relay) send
+the client's payload here and print the answer rendered here, one JSON line each way. The worker
+reloads when a policy file changes, answers each call before its deadline, and exits after it has
+been idle for `--idle` seconds.
 
     python -m codeward.adapters.hooks.worker --socket PATH [--policy FILE]... [--idle SECONDS]
 """
@@ -21,35 +22,50 @@ import time
 from pathlib import Path
 from typing import Any
 
+from codeward.adapters.hooks import dialect
 from codeward.adapters.hooks.judges import InProcessJudge, private_directory
-from codeward.adapters.hooks.protocol import JudgeFailure
+from codeward.adapters.hooks.protocol import AskOrDeny, HookContext, JudgeFailure, respond
+
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 65536
 
 
 class _Handler(socketserver.StreamRequestHandler):
+    """One hook call per connection: the relay's payload and options in, the client's answer out."""
+
     server: WorkerServer
 
     def handle(self) -> None:
         self.server.last_used = time.monotonic()
-        line = self.rfile.readline(64 * 1024 * 1024 + 4096)
+        line = self.rfile.readline(MAX_MESSAGE_BYTES)
         try:
-            message = json.loads(line)
-            request = message["request"]
-            deadline = time.monotonic() + float(message.get("deadline_seconds", 5.0))
+            call = json.loads(line)["hook"]
+            client = dialect(str(call["client"]))
+            deadline = time.monotonic() + float(call.get("deadline_seconds", 5.0))
+            defaults = HookContext(
+                declared_intent=call.get("intent") or None, environment=call.get("env") or None
+            )
+            tighten = (_ask_or_deny(call.get("confirm")), _ask_or_deny(call.get("review")))
         except (ValueError, KeyError, TypeError) as error:
-            self._reply({"failure": f"the worker could not read the request: {error}", "settings": None})
+            self._reply({"failure": f"the worker could not read the call: {error}"})
             return
-        judge = self.server.judge
-        try:
-            judged = judge.decide(request, deadline=deadline)
-            self._reply({"decision": judged.decision, "settings": judged.settings.to_json()})
-        except JudgeFailure as failure:
-            settings = failure.settings or judge.settings()
-            self._reply({"failure": str(failure), "settings": settings.to_json() if settings else None})
+        answer = respond(
+            client,
+            str(call.get("payload", "")).encode(),
+            self.server.judge,
+            deadline=deadline,
+            defaults=defaults,
+            tighten=tighten,
+        )
+        self._reply({"answer": answer._asdict()})
         self.server.last_used = time.monotonic()
 
     def _reply(self, answer: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             self.wfile.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+
+
+def _ask_or_deny(value: object) -> AskOrDeny | None:
+    return "deny" if value == "deny" else "ask" if value == "ask" else None
 
 
 class WorkerServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):

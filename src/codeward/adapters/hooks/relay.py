@@ -1,0 +1,163 @@
+"""The fast path of `codeward hook CLIENT`: hand the payload to the warm worker, print its answer.
+
+A hook runs on every tool call, so this module imports only what a socket and JSON need (no typing,
+no argparse, no pydantic): the worker parses the payload, judges it and renders the client's answer
+with the same code as the in-process path. When there is no worker, or the options ask for another
+path (`--server`, `--no-worker`, `--help`), or the worker does not answer, `run.main` takes over.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import sys
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+DEFAULT_DEADLINE = 10.0
+MAX_SOCKET_PATH = 100
+_VALUE_OPTIONS = {"--intent", "--env", "--deadline", "--confirm", "--review", "--policy"}
+
+
+def main(argv: Sequence[str]) -> int:
+    options = _options(list(argv))
+    if options is not None:
+        raw = _read_stdin()
+        answer = _ask_worker(options, raw)
+        if answer is not None:
+            return _emit(answer)
+        return _full_path(argv, raw)
+    return _full_path(argv, None)
+
+
+def _full_path(argv: Sequence[str], raw: bytes | None) -> int:
+    from codeward.adapters.hooks.run import main as run
+
+    return run(argv, stdin=raw)
+
+
+def _options(argv: list[str]) -> dict[str, object] | None:
+    """The options the worker needs, or None when this call is not for the fast path."""
+    if not argv or argv[0].startswith("-"):
+        return None
+    options: dict[str, object] = {"client": argv[0], "policies": []}
+    rest = argv[1:]
+    while rest:
+        flag = rest.pop(0)
+        name, _, inline = flag.partition("=")
+        if name not in _VALUE_OPTIONS:
+            return None
+        value = inline if inline else (rest.pop(0) if rest else None)
+        if value is None:
+            return None
+        if name == "--policy":
+            options["policies"].append(value)  # type: ignore[attr-defined]
+        else:
+            options[name[2:]] = value
+    try:
+        deadline = float(
+            str(options.get("deadline") or os.environ.get("CODEWARD_HOOK_DEADLINE") or DEFAULT_DEADLINE)
+        )
+    except ValueError:
+        return None
+    options["deadline"] = deadline
+    if os.environ.get("CODEWARD_HOOK_WORKER") == "off":
+        return None
+    return options
+
+
+def _ask_worker(options: dict[str, object], raw: bytes) -> dict[str, object] | None:
+    path = worker_socket(options["policies"])  # type: ignore[arg-type]
+    if len(path) > MAX_SOCKET_PATH:
+        return None
+    deadline = float(options["deadline"])  # type: ignore[arg-type]
+    message = {
+        "hook": {
+            "client": options["client"],
+            "payload": raw.decode("utf-8", "replace"),
+            "deadline_seconds": max(0.05, deadline - 0.05),
+            "intent": options.get("intent") or os.environ.get("CODEWARD_INTENT"),
+            "env": options.get("env"),
+            "confirm": options.get("confirm"),
+            "review": options.get("review"),
+        }
+    }
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
+            channel.settimeout(deadline + 1.0)
+            channel.connect(path)
+            channel.sendall(json.dumps(message).encode() + b"\n")
+            reply = _read_line(channel)
+        answer = json.loads(reply)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(answer, dict) or not isinstance(answer.get("answer"), dict):
+        return None
+    result: dict[str, object] = answer["answer"]
+    return result
+
+
+def _read_line(channel: socket.socket) -> bytes:
+    chunks = []
+    while True:
+        chunk = channel.recv(65536)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return b"".join(chunks)
+
+
+def _emit(answer: dict[str, object]) -> int:
+    stdout, stderr = str(answer.get("stdout") or ""), str(answer.get("stderr") or "")
+    try:
+        if stdout:
+            sys.stdout.write(stdout)
+            sys.stdout.flush()
+    except (OSError, ValueError) as error:
+        sys.stderr.write(f"{stderr}codeward: the answer could not be written ({error}); blocking\n")
+        return 2
+    if stderr:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(stderr)
+    code = answer.get("exit_code")
+    return code if isinstance(code, int) else 2
+
+
+def _read_stdin() -> bytes:
+    try:
+        return sys.stdin.buffer.read()
+    except (OSError, ValueError):
+        return b""
+
+
+def codeward_home() -> str:
+    return os.path.expanduser(os.environ.get("CODEWARD_HOME") or os.path.join("~", ".codeward"))
+
+
+def worker_directory() -> str:
+    return os.path.join(codeward_home(), "run")
+
+
+def absolute_policy(reference: str) -> str:
+    if reference.startswith("pack:"):
+        return reference
+    return os.path.realpath(os.path.expanduser(reference))
+
+
+def worker_socket(policies: Sequence[str]) -> str:
+    """One worker per interpreter, codeward version and policy stack."""
+    import hashlib
+
+    import codeward
+
+    key = "\0".join(
+        [codeward.__version__, os.path.realpath(sys.executable), *(absolute_policy(p) for p in policies)]
+    )
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return os.path.join(worker_directory(), f"hook-{digest}.sock")
