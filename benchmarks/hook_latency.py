@@ -63,7 +63,7 @@ def timed_calls(extra: list[str], calls: int, env: dict[str, str], cwd: str) -> 
 
 def describe(name: str, times: list[float]) -> None:
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     print(f"  {name:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
 
 
