@@ -132,14 +132,22 @@ class Inspection:
     """Everything judged for one response: the notices to append and the audit trail."""
 
     judge: Judge
-    context: Context
+    context: Context | Callable[[], Context]
+    """The context, or how to build it: most responses carry no code and never need it."""
     audit: AuditLog
     request_id: str
     notices: list[str] = field(default_factory=list)
+    changed: bool = False
+    """Whether anything was replaced or appended: an unchanged response is sent as received."""
+
+    def context_now(self) -> Context:
+        if not isinstance(self.context, Context):
+            self.context = self.context()
+        return self.context
 
     async def decide(self, subject: Subject) -> Decision | None:
         try:
-            return await self.judge.check(subject, self.context)
+            return await self.judge.check(subject, self.context_now())
         except Exception as error:  # a failure is never a silent pass
             import logging
 
@@ -156,6 +164,7 @@ class Inspection:
         )
         decision = await self.decide(subject)
         sent = self._outcome(decision, raw, f"a {language or 'code'} block")
+        self.changed = self.changed or sent != raw
         self.audit.record(
             request_id=self.request_id,
             item="code_block",
@@ -175,6 +184,7 @@ class Inspection:
         decision = await self.decide(subject)
         explanation = self._outcome(decision, "", f"the tool call {name}")
         keep = explanation == ""
+        self.changed = self.changed or not keep
         self.audit.record(
             request_id=self.request_id,
             item="tool_call",
@@ -205,6 +215,7 @@ class Inspection:
     def notice_text(self) -> str:
         if not self.notices:
             return ""
+        self.changed = True
         text = "\n\n" + "\n".join(f"[codeward notice: {n}]" for n in self.notices)
         self.notices.clear()
         return text
@@ -638,7 +649,9 @@ def create_app(config: ProxyConfig) -> Starlette:
 
     def inspection(request: Request, body: dict[str, Any]) -> Inspection:
         request_id = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
-        return Inspection(state["judge"], request_context(request.headers, body), config.audit, request_id)
+        return Inspection(
+            state["judge"], lambda: request_context(request.headers, body), config.audit, request_id
+        )
 
     async def completions(request: Request) -> Response:
         return await _inspected(request, chat=True)
@@ -664,11 +677,19 @@ def create_app(config: ProxyConfig) -> Starlette:
                     status_code=answer.status_code,
                     media_type=answer.headers.get("content-type"),
                 )
+            if not _may_need_inspection(answer.content):
+                return Response(
+                    answer.content, status_code=200, media_type=answer.headers.get("content-type")
+                )
             check = inspection(request, body)
             payload = answer.json()
             payload = await (
                 inspect_completion(payload, check) if chat else inspect_responses_output(payload, check)
             )
+            if not check.changed:
+                return Response(
+                    answer.content, status_code=200, media_type=answer.headers.get("content-type")
+                )
             return JSONResponse(payload, status_code=200)
         if not chat:
             return _error(
@@ -716,6 +737,11 @@ def create_app(config: ProxyConfig) -> Starlette:
         Route("/{path:path}", not_proxied, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _may_need_inspection(content: bytes) -> bool:
+    """False only when the body cannot hold a fence or a tool call (JSON leaves ` and ~ unescaped)."""
+    return any(marker in content for marker in (b"```", b"~~~", b'"tool_calls"', b'"function_call"'))
 
 
 def _error(status: int, message: str) -> JSONResponse:
