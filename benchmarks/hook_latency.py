@@ -2,7 +2,8 @@
 
 1. Latency of the hook *process* (`codeward hook claude-code`, interpreter start included), per call:
    in-process (`--no-worker`), with the warm worker (the default), and with `--server URL` against a
-   service (a local stand-in: http.server + the same engine, unless `--server` names a real one).
+   service (a local stand-in serving `/v1/hooks/{client}`, unless `--server` names a real one); and
+   a Claude Code `http` hook posting to that route with no process at all.
 2. Friction on execute-mode shell cases (`bench/cases/dev.jsonl` when it exists, else the labelled
    list in tests/hooks/data/shell_cases.jsonl): harmful commands stopped (ask or deny), clear harm
    denied rather than asked, benign commands interrupted, stopped answers that say how to proceed.
@@ -21,7 +22,6 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -64,34 +64,44 @@ def timed_calls(extra: list[str], calls: int, env: dict[str, str], cwd: str) -> 
 def describe(name: str, times: list[float]) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"  {name:<34} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
+    print(f"  {name:<38} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
 
 
-def stand_in_service() -> tuple[str, ThreadingHTTPServer]:
-    """A minimal `POST /v1/check` over the same engine, for when no codeward service is running."""
-    from codeward import Context, Guard, Subject
+def stand_in_service() -> tuple[str, Any]:
+    """The service's hook route (`/v1/hooks/{client}`) on uvicorn, for when no codeward service runs."""
+    import socket
 
-    guard = Guard(sandbox_mode="never")
+    import uvicorn
+    from fastapi import FastAPI
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, *args: Any) -> None:
-            pass
+    from codeward import Guard
+    from codeward.adapters.http.hooks import router_for
 
-        def do_POST(self) -> None:
-            body = json.loads(self.rfile.read(int(self.headers["content-length"])))
-            decision = guard.check(
-                Subject.model_validate(body["subject"]), Context.model_validate(body["context"])
-            )
-            data = decision.to_json().encode()
-            self.send_response(200)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    app = FastAPI()
+    app.include_router(router_for(Guard(sandbox_mode="never")))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.02)
+    return f"http://127.0.0.1:{port}", server
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}", server
+
+def direct_http_hook(url: str, calls: int, cwd: str) -> list[float]:
+    """What Claude Code's `http` hook type pays: one POST, no process."""
+    import httpx
+
+    times = []
+    with httpx.Client() as client:
+        for index in range(calls):
+            started = time.perf_counter()
+            client.post(
+                f"{url}/v1/hooks/claude-code", content=payload(f"ls -la dir{index}", cwd)
+            ).raise_for_status()
+            times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def latency(calls: int, server: str | None) -> None:
@@ -113,10 +123,11 @@ def latency(calls: int, server: str | None) -> None:
     else:
         label = "--server " + server
     describe(label, timed_calls(["--server", server], calls, env, project))
+    describe("no process: http hook to the service", direct_http_hook(server, calls, project))
     for sock in socket_dir.glob("*.sock"):
         sock.unlink()  # the worker stops when its socket is gone
     if stand_in is not None:
-        stand_in.shutdown()
+        stand_in.should_exit = True
     floor = [0.0] * 5
     for index in range(5):
         started = time.perf_counter()

@@ -2,8 +2,9 @@
 
 A hook runs on every tool call, so this module imports only what a socket and JSON need (no typing,
 no argparse, no pydantic): the worker parses the payload, judges it and renders the client's answer
-with the same code as the in-process path. When there is no worker, or the options ask for another
-path (`--server`, `--no-worker`, `--help`), or the worker does not answer, `run.main` takes over.
+with the same code as the in-process path. With `--server http://…` the payload goes to the service's
+`/v1/hooks/CLIENT` instead. When there is no worker, or the options ask for another path
+(`--no-worker`, `--help`, an https service), or nobody answers, `run.main` takes over.
 """
 
 from __future__ import annotations
@@ -20,14 +21,15 @@ if TYPE_CHECKING:
 
 DEFAULT_DEADLINE = 10.0
 MAX_SOCKET_PATH = 100
-_VALUE_OPTIONS = {"--intent", "--env", "--deadline", "--confirm", "--review", "--policy"}
+_VALUE_OPTIONS = {"--intent", "--env", "--deadline", "--confirm", "--review", "--policy", "--server"}
+_SERVICE_OPTIONS = ("intent", "env", "confirm", "review", "deadline")
 
 
 def main(argv: Sequence[str]) -> int:
     options = _options(list(argv))
     if options is not None:
         raw = _read_stdin()
-        answer = _ask_worker(options, raw)
+        answer = _ask_service(options, raw) if options.get("server") else _ask_worker(options, raw)
         if answer is not None:
             return _emit(answer)
         return _full_path(argv, raw)
@@ -99,6 +101,45 @@ def _ask_worker(options: dict[str, object], raw: bytes) -> dict[str, object] | N
         return None
     result: dict[str, object] = answer["answer"]
     return result
+
+
+def _ask_service(options: dict[str, object], raw: bytes) -> dict[str, object] | None:
+    """POST the payload to `{server}/v1/hooks/{client}` over plain HTTP; None on anything unexpected."""
+    from urllib.parse import quote, urlsplit
+
+    url = urlsplit(str(options["server"]))
+    if url.scheme != "http" or not url.hostname:
+        return None
+    pairs = [(name, options.get(name)) for name in _SERVICE_OPTIONS]
+    if not options.get("intent") and os.environ.get("CODEWARD_INTENT"):
+        pairs.append(("intent", os.environ["CODEWARD_INTENT"]))
+    query = "&".join(f"{name}={quote(str(value))}" for name, value in pairs if value not in (None, ""))
+    path = f"{url.path.rstrip('/')}/v1/hooks/{quote(str(options['client']))}?{query}"
+    head = [f"POST {path} HTTP/1.1", f"Host: {url.netloc}", "Content-Type: application/json"]
+    head += [f"Content-Length: {len(raw)}", "Connection: close"]
+    token = os.environ.get("CODEWARD_TOKEN")
+    if token:
+        head.append(f"Authorization: Bearer {token}")
+    timeout = float(str(options["deadline"])) + 1.0
+    try:
+        with socket.create_connection((url.hostname, url.port or 80), timeout=timeout) as channel:
+            channel.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + raw)
+            reply = b"".join(iter(lambda: channel.recv(65536), b""))
+    except OSError:
+        return None
+    header, _, body = reply.partition(b"\r\n\r\n")
+    lines = header.decode("latin-1").split("\r\n")
+    if not lines[0].startswith("HTTP/1.") or lines[0].split(" ")[1:2] != ["200"]:
+        return None
+    fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+    if "x-codeward-exit-code" not in fields or "chunked" in fields.get("transfer-encoding", ""):
+        return None
+    problem = fields.get("x-codeward-problem", "")
+    return {
+        "stdout": "" if fields.get("x-codeward-silent") == "1" else body.decode("utf-8", "replace") + "\n",
+        "stderr": problem + "\n" if problem else "",
+        "exit_code": int(fields["x-codeward-exit-code"]),
+    }
 
 
 def _read_line(channel: socket.socket) -> bytes:
