@@ -76,3 +76,34 @@ def test_an_unreachable_service_is_a_failure_not_an_allow(tmp_path: Path, client
     assert b"unreachable" in done.stderr
     text = done.stdout.decode()
     assert '"deny"' in text
+
+
+def answered_by_this_process(home: Path, payload: bytes) -> bool:
+    """Whether the hook process itself logged the failure (True) or the worker did (False)."""
+    env = {**os.environ, "CODEWARD_HOME": str(home), "CODEWARD_WORKER_IDLE": "20"}
+    process = subprocess.Popen(
+        [*HOOK, "codex"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+    )
+    out, _ = process.communicate(payload, timeout=60)
+    assert json.loads(out)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    last = json.loads((home / "logs" / "hooks.log").read_text().splitlines()[-1])
+    return bool(last["pid"] == process.pid)
+
+
+def test_a_worker_socket_in_a_directory_others_can_open_is_not_trusted(tmp_path: Path) -> None:
+    home = tmp_path / "shared"
+    run_hook("codex", json.dumps(shell_payload("codex", "ls", cwd=str(tmp_path))).encode(), home=home)
+    run_dir = home / "run"
+    deadline = time.monotonic() + 30
+    while not list(run_dir.glob("hook-*.sock")) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not answered_by_this_process(home, b"{broken"), (
+        "the warm worker answers while its directory is private"
+    )
+    run_dir.chmod(0o777)
+    try:
+        assert answered_by_this_process(home, b"{broken"), "an open directory's socket is not trusted"
+    finally:
+        run_dir.chmod(0o700)
+        for sock in run_dir.glob("hook-*.sock"):
+            sock.unlink()

@@ -74,7 +74,7 @@ def _options(argv: list[str]) -> dict[str, object] | None:
 
 def _ask_worker(options: dict[str, object], raw: bytes) -> dict[str, object] | None:
     path = worker_socket(options["policies"])  # type: ignore[arg-type]
-    if len(path) > MAX_SOCKET_PATH:
+    if len(path) > MAX_SOCKET_PATH or not _private(os.path.dirname(path)):
         return None
     deadline = float(options["deadline"])  # type: ignore[arg-type]
     message = {
@@ -140,6 +140,15 @@ def _ask_service(options: dict[str, object], raw: bytes) -> dict[str, object] | 
         "stderr": problem + "\n" if problem else "",
         "exit_code": int(fields["x-codeward-exit-code"]),
     }
+
+
+def _private(directory: str) -> bool:
+    """Only a worker in a directory of this user's, closed to others, is trusted with an answer."""
+    try:
+        info = os.stat(directory)
+    except OSError:
+        return False
+    return info.st_uid == os.getuid() and (info.st_mode & 0o077) == 0
 
 
 def _read_line(channel: socket.socket) -> bytes:
