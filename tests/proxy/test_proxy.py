@@ -230,3 +230,16 @@ def test_responses_api_output_is_inspected(proxy: RunningProxy, upstream: Script
 def test_streamed_responses_api_is_refused_rather_than_passed_uninspected(proxy: RunningProxy) -> None:
     response = httpx.post(proxy.url + "/v1/responses", json={"model": "x", "input": "hi", "stream": True})
     assert response.status_code == 400 and "stream=false" in response.text
+
+
+def test_an_unreachable_upstream_is_a_502_with_a_reason(judge_factory: Any, audit_path: Path) -> None:
+    from codeward.adapters.proxy import AuditLog, ProxyConfig, create_app
+
+    running = RunningProxy(
+        create_app(ProxyConfig("http://127.0.0.1:9/v1", judge_factory, AuditLog(str(audit_path))))
+    )
+    try:
+        response = httpx.post(running.url + "/v1/chat/completions", json={"model": "m", "messages": []})
+        assert response.status_code == 502 and "upstream" in response.json()["error"]["message"]
+    finally:
+        running.close()

@@ -736,7 +736,11 @@ def create_app(config: ProxyConfig) -> Starlette:
         Route("/v1/responses", responses, methods=["POST"]),
         Route("/{path:path}", not_proxied, methods=["GET", "POST", "PUT", "DELETE", "PATCH"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+
+    async def upstream_failed(_request: Request, error: Exception) -> Response:
+        return _error(502, f"the upstream {upstream} failed: {type(error).__name__}: {error}")
+
+    return Starlette(routes=routes, lifespan=lifespan, exception_handlers={httpx.HTTPError: upstream_failed})
 
 
 def _may_need_inspection(content: bytes) -> bool:
