@@ -7,11 +7,13 @@ Nothing registers itself on import.
 from __future__ import annotations
 
 from codeward.analyzers.patterns import PatternAnalyzer
+from codeward.analyzers.python import PythonAnalyzer
 from codeward.analyzers.rulebook import RuleBook
+from codeward.analyzers.shell import ShellAnalyzer
 from codeward.protocols import Analyzer
 
 
 def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
-    parsers: list[Analyzer] = []
+    parsers: list[Analyzer] = [ShellAnalyzer(rulebook), PythonAnalyzer(rulebook)]
     parsed = frozenset(language for analyzer in parsers for language in analyzer.languages) - {"*"}
     return [*parsers, PatternAnalyzer(rulebook, parsed)]

@@ -165,5 +165,14 @@ def is_sensitive_system_file(path: str) -> bool:
     return bool(_SENSITIVE_SYSTEM.match(normalise(path)))
 
 
+def home_relative(path: str) -> str | None:
+    """The part of `path` below a home directory (`.bashrc` for `~/.bashrc` or `/root/.bashrc`), else None."""
+    text = normalise(path)
+    match = _HOME_PREFIX.match(text)
+    if match is None:
+        return None
+    return text[match.end() :].lstrip("/")
+
+
 def is_destructive_scope(scope_name: str) -> bool:
     return scope_name in (ROOT, SYSTEM, HOME)

@@ -1,0 +1,1006 @@
+"""The shell analyzer: parses bash/sh with tree-sitter and judges each command as the shell would run it.
+
+Parsing, not pattern matching, is what tells `rm -rf /` from `echo "rm -rf /"`. The walk follows
+the script in order: it remembers constant assignments (`T=/; rm -rf $T`), sees through wrappers
+(`sudo env timeout 5 /bin/rm`), descends into code that runs nested (`bash -c`, `eval`, `$(…)`,
+`find -exec`, `xargs`, heredocs fed to `sh`, functions at their call sites), and follows data along
+pipelines (a credential read flowing into `nc`, a download flowing into `sh`). Work is bounded:
+nesting depth, re-walks of function bodies and decoded bytes all have limits, and the analyzer says
+so when it hits one.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, replace
+from typing import Any
+
+import tree_sitter_bash
+from tree_sitter import Language, Parser
+
+from codeward.analyzers import shell_files, shell_network, shell_streams, shell_system, targets
+from codeward.analyzers.rulebook import RuleBook
+from codeward.analyzers.shell_files import read_file, write_file
+from codeward.analyzers.shell_network import remote_shell, send
+from codeward.analyzers.shell_programs import INTERPRETERS, SHELLS, Call, program_name, strip_wrappers
+from codeward.analyzers.shell_streams import fork_bomb, interpreter, shell
+from codeward.analyzers.shell_words import (
+    ENVIRONMENT,
+    NOTHING,
+    REMOTE,
+    SOCKET,
+    Environment,
+    Stream,
+    Taint,
+    Value,
+    WordReader,
+)
+from codeward.model import Confidence, Context, Finding, Payload, Severity, Subject
+
+_HANDLERS = {
+    **shell_files.HANDLERS,
+    **shell_network.HANDLERS,
+    **shell_system.HANDLERS,
+    **shell_streams.HANDLERS,
+}
+
+_STATEMENTS = frozenset(
+    {
+        "command",
+        "redirected_statement",
+        "pipeline",
+        "list",
+        "compound_statement",
+        "subshell",
+        "variable_assignment",
+        "variable_assignments",
+        "declaration_command",
+        "unset_command",
+        "function_definition",
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "while_statement",
+        "for_statement",
+        "c_style_for_statement",
+        "case_statement",
+        "negated_command",
+        "test_command",
+        "do_group",
+        "program",
+        "ERROR",
+    }
+)
+_WORDS = frozenset(
+    {
+        "word",
+        "string",
+        "raw_string",
+        "concatenation",
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "number",
+        "ansi_c_string",
+        "translated_string",
+        "arithmetic_expansion",
+        "brace_expression",
+        "array",
+    }
+)
+_REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+_EFFECT_VARIABLES = frozenset({"HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST", "LD_PRELOAD"})
+_INFINITE = frozenset({"true", ":", "/bin/true", "[ 1 ]", "[[ 1 ]]", "((1))", "(( 1 ))"})
+
+MAX_NESTING = 6
+"""Levels of code inside code (bash -c inside eval inside $(…)) that are walked."""
+MAX_CALL_DEPTH = 4
+MAX_NESTED_BYTES = 1_000_000
+MAX_RECURSION = 150
+"""Syntax-tree depth walked recursively; deeper input is reported as partly analysed."""
+MAX_LOOP_VALUES = 4
+MAX_FINDINGS = 300
+MAX_REPAIRS = 32
+"""How many times a script is re-parsed to undo tree-sitter-bash joining two lines into one command."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Frame:
+    """The text being walked: the script itself, or code found inside it (a `bash -c` string, a heredoc)."""
+
+    source: bytes
+    offset: int = 0
+    fixed: list[int] | None = None
+    """Lines every finding in this frame is reported on (code inside a string on those lines)."""
+    via: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Function:
+    body: Any
+    frame: _Frame
+    node: Any
+
+
+class ShellAnalyzer:
+    """Findings for bash and sh, every one through a documented rule of `rules/bash/`."""
+
+    name = "shell"
+    languages = frozenset({"bash", "sh"})
+
+    def __init__(self, rulebook: RuleBook) -> None:
+        self._rulebook = rulebook
+        self._parser = Parser(Language(tree_sitter_bash.language()))
+
+    def analyze(self, subject: Subject, context: Context) -> list[Finding]:
+        walk = _Walk(self._rulebook, self._parser, subject.language or "bash")
+        return walk.run(subject.content)
+
+
+class _Walk:
+    """One analysis: the state of the script as it would run (variables, functions, downloads, sockets)."""
+
+    def __init__(self, rulebook: RuleBook, parser: Parser, language: str) -> None:
+        self.rulebook = rulebook
+        self.parser = parser
+        self.language = language
+        self.original_lines: list[bytes] = []
+        self.top_source = b""
+        self._reset(b"")
+
+    def _reset(self, source: bytes) -> None:
+        self.findings: list[Finding] = []
+        self._seen: set[tuple[str, str | None, str | None, tuple[int, ...]]] = set()
+        self.environment = Environment()
+        self.top_source = source
+        self.frame = _Frame(source)
+        self.reader = WordReader(source, self.environment, self._substitute)
+        self.functions: dict[str, _Function] = {}
+        self.called: set[str] = set()
+        self.stack: list[str] = []
+        self.downloads: dict[str, str] = {}
+        self.sockets: dict[str, str] = {}
+        self.depth = 0
+        self.recursion = 0
+        self.steps = 0
+        self.budget = 20_000 + len(source)
+        self.nested_bytes = 0
+        self.limits_hit: set[str] = set()
+
+    def run(self, content: str) -> list[Finding]:
+        source = content.encode("utf-8", "replace")
+        self.original_lines = source.split(b"\n")
+        for _ in range(MAX_REPAIRS):
+            self._reset(source)
+            tree = self.parser.parse(source)
+            try:
+                self._sequence(tree.root_node, NOTHING)
+                self._walk_uncalled()
+                break
+            except _Misparsed as misparse:
+                if misparse.source is not source:
+                    raise
+                source = misparse.repaired()
+        else:
+            self.limits_hit.add("the parser kept merging lines; the analysis may be incomplete")
+        root = tree.root_node
+        if root.has_error:
+            self._partial(root, "parts of the script did not parse; the rest was analysed", Severity.INFO)
+        for limit in sorted(self.limits_hit):
+            self._partial(root, limit, Severity.LOW)
+        return self.findings
+
+    # ------------------------------------------------------------------ what checks may ask (Scan)
+    def report(
+        self,
+        rule_id: str,
+        call: Call,
+        *,
+        target: str | None = None,
+        scope: str | None = None,
+        severity: Severity | None = None,
+        confidence: Confidence | None = None,
+        capability: str | None = None,
+        detail: str | None = None,
+        payload: Payload | None = None,
+        evidence: str | None = None,
+    ) -> None:
+        key = (rule_id, capability, target, tuple(call.lines))
+        if key in self._seen or len(self.findings) >= MAX_FINDINGS:
+            return
+        self._seen.add(key)
+        self.findings.append(
+            self.rulebook.finding(
+                rule_id,
+                lines=call.lines,
+                evidence=evidence or call.evidence or self._evidence(call.node),
+                target=target,
+                scope=scope,
+                severity=severity,
+                confidence=confidence,
+                capability=capability,
+                detail=detail,
+                language=self.language,
+                payload=payload,
+            )
+        )
+
+    def run_code(self, call: Call, code: Value | Stream, language: str, origin: str) -> None:
+        if isinstance(code, Stream):
+            taints, content, decoded, line = code.taints, code.content, code.decoded, code.line
+        else:
+            taints, content, decoded, line = (
+                code.taints,
+                code.text if code.known else None,
+                code.decoded,
+                None,
+            )
+        remote = next((t for t in taints if t.kind == REMOTE), None)
+        if remote is not None:
+            self.report(
+                "bash.exec.remote_code",
+                call,
+                target=remote.detail,
+                scope=targets.REMOTE,
+                detail=f"{call.program} runs what {remote.detail} sends, before anyone has read it",
+            )
+            return
+        socket = next((t for t in taints if t.kind == SOCKET), None)
+        if socket is not None:
+            remote_shell(
+                self,
+                call,
+                socket.detail,
+                listening=socket.detail.startswith(":"),
+                runs=call.program,
+            )
+            return
+        if content is None:
+            if isinstance(code, Value) and not code.known:
+                self.report(
+                    "bash.exec.dynamic",
+                    call,
+                    target=code.raw[:120],
+                    detail=f"{origin} runs a command line only known at run time ({code.raw[:80]})",
+                )
+            elif decoded:
+                self.report(
+                    "bash.exec.obfuscated",
+                    call,
+                    target=origin,
+                    detail=f"decodes ({' -> '.join(decoded)}) and runs the result",
+                )
+            return
+        if not content.strip():
+            return
+        if decoded:
+            chain = " -> ".join(decoded)
+            self.report(
+                "bash.exec.obfuscated",
+                call,
+                target=origin,
+                evidence=content,
+                detail=f"decodes it ({chain}) and runs it with {call.program}",
+                payload=Payload(language=language, content=content, origin=chain),
+            )
+            return
+        if language in ("bash", "sh"):
+            self._nested(content, call, origin, line)
+            return
+        self.report(
+            "bash.exec.inline_code",
+            call,
+            target=language,
+            detail=f"{origin} runs {language} code given on the command line",
+            payload=Payload(language=language, content=content, origin=origin),
+        )
+
+    def run_argv(self, call: Call, argv: list[Value], via: str, items: list[Value] | None = None) -> Stream:
+        if self.depth >= MAX_NESTING:
+            self.limits_hit.add(f"commands nested deeper than {MAX_NESTING} levels were not analysed")
+            return NOTHING
+        argv, wrappers = strip_wrappers(argv)
+        if not argv:
+            return NOTHING
+        head = argv[0]
+        nested = Call(
+            program=program_name(head.text),
+            path=head.text,
+            args=argv[1:],
+            lines=call.lines,
+            evidence=call.evidence,
+            node=call.node,
+            via=(*call.via, via, *wrappers),
+            name=head,
+            items=items,
+        )
+        self.depth += 1
+        try:
+            return self._dispatch(nested)
+        finally:
+            self.depth -= 1
+
+    def record_download(self, path: str, url: str) -> None:
+        self.downloads[targets.normalise(path).removeprefix("./")] = url
+
+    def downloaded_from(self, path: str) -> str | None:
+        if not self.downloads:
+            return None
+        return self.downloads.get(targets.normalise(path).removeprefix("./"))
+
+    def assign(self, name: str, value: Value) -> None:
+        self.environment.variables[name] = value
+
+    def variable(self, name: str) -> Value | None:
+        return self.environment.variables.get(name)
+
+    def absolute(self, value: Value) -> Value:
+        cwd = self.environment.variables.get("PWD")
+        text = value.text
+        if cwd is None or not value.known or text.startswith(("/", "~", "$")) or not text:
+            return value
+        if not cwd.known:
+            return replace(value, text=f"$PWD/{text}", known=False, leading=None)
+        if cwd.text in (".", ""):
+            return value
+        return replace(value, text=posixpath.join(cwd.text, text))
+
+    def enclosing_text(self, call: Call) -> str:
+        node = call.node
+        outer = None
+        while node is not None:
+            if node.type in (
+                "for_statement",
+                "while_statement",
+                "function_definition",
+                "c_style_for_statement",
+            ):
+                outer = node
+            node = node.parent
+        return self.reader.text(outer)[:8000] if outer is not None else ""
+
+    # ------------------------------------------------------------------ frames and positions
+    def _enter(self, frame: _Frame) -> None:
+        self.frame = frame
+        self.reader = WordReader(frame.source, self.environment, self._substitute)
+
+    def _lines(self, node: Any) -> list[int]:
+        fixed = self.frame.fixed
+        if fixed is not None:
+            return fixed
+        return [node.start_point[0] + 1 + self.frame.offset]
+
+    def _evidence(self, node: Any) -> str:
+        if node is None:
+            return ""
+        source = self.frame.source
+        if self.frame.fixed is not None:
+            return source[node.start_byte : min(node.end_byte, node.start_byte + 300)].decode(
+                "utf-8", "replace"
+            )
+        if source is self.top_source:
+            row: int = node.start_point[0]
+            if row < len(self.original_lines):
+                return self.original_lines[row][:400].decode("utf-8", "replace")
+        start = source.rfind(b"\n", 0, node.start_byte) + 1
+        end = source.find(b"\n", node.start_byte)
+        end = len(source) if end == -1 else end
+        return source[start : min(end, start + 400)].decode("utf-8", "replace")
+
+    def _bare(self, node: Any, program: str = "") -> Call:
+        return Call(
+            program=program,
+            path=program,
+            args=[],
+            lines=self._lines(node),
+            evidence="",
+            node=node,
+            via=self.frame.via,
+        )
+
+    def _partial(self, root: Any, message: str, severity: Severity) -> None:
+        line = 1
+        if severity is Severity.INFO:
+            error = _first_error(root)
+            line = error.start_point[0] + 1 if error is not None else 1
+        call = Call(program="", path="", args=[], lines=[line], evidence=message, node=None)
+        self.report(
+            "bash.analysis.partial", call, target=None, severity=severity, detail=message, evidence=message
+        )
+
+    # ------------------------------------------------------------------ statements
+    def _sequence(self, node: Any, stdin: Stream) -> Stream:
+        out = NOTHING
+        children = node.children
+        count = len(children)
+        for index in range(count):
+            child = children[index]
+            if child.type not in _STATEMENTS:
+                continue
+            background = index + 1 < count and children[index + 1].type == "&"
+            out = out.union(self._statement(child, stdin, background))
+        return out
+
+    def _statement(self, node: Any, stdin: Stream, background: bool = False) -> Stream:
+        self.steps += 1
+        if self.steps > self.budget:
+            self.limits_hit.add(
+                "the script needed more analysis steps than its size allows; the rest was skipped"
+            )
+            return NOTHING
+        if self.recursion > MAX_RECURSION:
+            self.limits_hit.add(f"statements nested deeper than {MAX_RECURSION} levels were not analysed")
+            return NOTHING
+        self.recursion += 1
+        try:
+            return self._dispatch_statement(node, stdin, background)
+        finally:
+            self.recursion -= 1
+
+    def _dispatch_statement(self, node: Any, stdin: Stream, background: bool) -> Stream:
+        kind = node.type
+        if kind == "command":
+            return self._command(node, stdin, [], background)
+        if kind == "redirected_statement":
+            return self._redirected(node, stdin, background)
+        if kind == "pipeline":
+            return self._stages(node, stdin, background)
+        if kind == "variable_assignment":
+            name, value = self._assignment(node)
+            self._set(name, value, node)
+            return NOTHING
+        if kind == "declaration_command" or kind == "variable_assignments":
+            for child in node.named_children:
+                if child.type == "variable_assignment":
+                    name, value = self._assignment(child)
+                    self._set(name, value, node)
+            return NOTHING
+        if kind == "unset_command":
+            self._unset(node)
+            return NOTHING
+        if kind == "function_definition":
+            self._define(node)
+            return NOTHING
+        if kind == "while_statement":
+            return self._while(node, stdin)
+        if kind == "for_statement":
+            return self._for(node, stdin)
+        if kind == "c_style_for_statement":
+            return self._c_for(node, stdin)
+        if kind == "subshell":
+            saved = dict(self.environment.variables)
+            out = self._sequence(node, stdin)
+            self.environment.variables = saved
+            self.reader.environment = self.environment
+            return out
+        if kind == "case_statement":
+            out = NOTHING
+            for child in node.named_children:
+                if child.type == "case_item":
+                    out = out.union(self._sequence(child, stdin))
+            return out
+        if kind == "test_command":
+            for child in node.named_children:
+                if child.type in ("command", "redirected_statement"):
+                    self._statement(child, NOTHING)  # only a misparse puts commands here; it gets repaired
+            self._substitutions(node)
+            return NOTHING
+        return self._sequence(node, stdin)
+
+    def _stages(self, node: Any, stdin: Stream, background: bool = False) -> Stream:
+        stages = [child for child in node.named_children if child.type in _STATEMENTS]
+        stream = stdin
+        last = len(stages) - 1
+        for index, stage in enumerate(stages):
+            stream = self._statement(stage, stream, background and index == last)
+        return stream
+
+    def _substitutions(self, node: Any) -> None:
+        """Commands inside `$(…)` anywhere in a node that is not itself a command ([[ … ]], (( … )))."""
+        pending = [node]
+        visited = 0
+        while pending and visited < 5000:
+            current = pending.pop()
+            visited += 1
+            if current.type in ("command_substitution", "process_substitution"):
+                self._substitute(current, current.type == "process_substitution")
+                continue
+            pending.extend(current.named_children)
+
+    def _substitute(self, node: Any, process: bool) -> Stream:
+        return self._sequence(node, NOTHING)
+
+    # ------------------------------------------------------------------ commands
+    def _command(self, node: Any, stdin: Stream, redirects: list[Any], background: bool) -> Stream:
+        argv: list[Value] = []
+        prefix: list[tuple[str, Value]] = []
+        named = False
+        redirects = list(redirects)
+        previous = None
+        source = self.frame.source
+        for child in node.children:
+            kind = child.type
+            if kind == "comment":
+                continue
+            _check_same_line(source, previous, child)
+            previous = child
+            if kind == "command_name":
+                named = True
+                inner = child.named_children
+                argv.extend(self.reader.words(inner[0]) if inner else [])
+            elif kind == "variable_assignment" and not named:
+                prefix.append(self._assignment(child))
+            elif kind in _REDIRECTS:
+                redirects.append(child)
+            elif named and kind in _WORDS:
+                argv.extend(self.reader.words(child))
+        if not named:
+            for name, value in prefix:
+                self._set(name, value, node)
+            return NOTHING
+        for name, value in prefix:
+            if name in _EFFECT_VARIABLES:
+                shell_system.variable_effects(self, self._bare(node), name, value)
+        base = self._bare(node)
+        stdin, socket_in, socket_out, writes, continuations, extra = self._redirections(
+            redirects, stdin, base
+        )
+        argv.extend(extra)
+        original = argv[0] if argv else None
+        argv, via = strip_wrappers(argv)
+        if not argv:
+            return self._without_command(node, base, via, socket_in or socket_out)
+        head = argv[0]
+        call = Call(
+            program=program_name(head.text),
+            path=head.text,
+            args=argv[1:],
+            lines=base.lines,
+            evidence="",
+            node=node,
+            stdin=stdin,
+            via=(*self.frame.via, *via),
+            socket_in=socket_in,
+            socket_out=socket_out,
+            name=head,
+            background=background,
+        )
+        if head.disguised or (original is not None and original.disguised and original is not head):
+            shown = head if head.disguised else original
+            assert shown is not None
+            self.report(
+                "bash.exec.obfuscated",
+                call,
+                target=shown.text,
+                severity=Severity.HIGH,
+                confidence=Confidence.MEDIUM,
+                detail=f"the command name is written {shown.raw} to hide that it is {shown.text}",
+            )
+        if not head.known:
+            stdout = self._dynamic_command(call, head)
+        else:
+            if socket_in is not None and call.program not in SHELLS:
+                call.stdin = Stream(frozenset({Taint(SOCKET, socket_in)}))
+            stdout = self._dispatch(call)
+        for value, append, errors_only in writes:
+            write_file(self, call, value, NOTHING if errors_only else stdout, append=append)
+        if socket_out is not None and call.program not in SHELLS and head.known:
+            self.report("bash.net.raw_connect", call, target=socket_out, scope=targets.REMOTE)
+            send(self, call, socket_out, stdout.taints)
+        for continuation in continuations:
+            if continuation.type == "pipeline":
+                stdout = self._stages(continuation, stdout)
+            else:
+                self._statement(continuation, NOTHING)
+        if writes or socket_out is not None:
+            return NOTHING
+        return stdout
+
+    def _without_command(self, node: Any, base: Call, via: list[str], socket: str | None) -> Stream:
+        """Only wrappers and redirections: `exec 3<>/dev/tcp/h/p` opens a socket, bare `env` dumps variables."""
+        if socket is not None:
+            self.report("bash.net.raw_connect", base, target=socket, scope=targets.REMOTE)
+        if via and via[-1] == "env":
+            return Stream(frozenset({Taint(ENVIRONMENT, "the environment")}))
+        return NOTHING
+
+    def _dynamic_command(self, call: Call, head: Value) -> Stream:
+        """The program name is a variable the analyzer cannot resolve (`$line`, `$0`)."""
+        socket = (
+            call.socket_in
+            or call.socket_out
+            or next((t.detail for t in head.taints if t.kind == SOCKET), None)
+        )
+        if socket is not None:
+            remote_shell(
+                self, call, socket, listening=socket.startswith(":"), runs="a loop running each line it reads"
+            )
+        elif head.raw.strip("\"'") in ("$0", "${0}") and (
+            call.background or call.node.parent.type == "pipeline"
+        ):
+            fork_bomb(
+                self, call, "the script starts itself again, in the background or a pipeline, without end"
+            )
+        return NOTHING
+
+    def _dispatch(self, call: Call) -> Stream:
+        function = self.functions.get(call.path)
+        if function is not None:
+            return self._call_function(call.path, function, call)
+        if self.downloads:
+            url = self.downloaded_from(self.absolute(call.name).text)
+            if url is not None and ("/" in call.path or call.path in self.downloads):
+                self.report(
+                    "bash.exec.remote_code",
+                    call,
+                    target=url,
+                    scope=targets.REMOTE,
+                    detail=f"runs {call.path}, downloaded from {url} earlier in the script, without anyone reading it",
+                )
+                return NOTHING
+        program = call.program
+        handler = _HANDLERS.get(program)
+        if handler is not None:
+            return handler(self, call)
+        if program in SHELLS:
+            return shell(self, call)
+        if program in INTERPRETERS:
+            return interpreter(self, call)
+        if program.startswith("mkfs"):
+            return shell_files.disk_tool(self, call)
+        return NOTHING
+
+    def _redirections(
+        self, redirects: list[Any], stdin: Stream, base: Call
+    ) -> tuple[Stream, str | None, str | None, list[tuple[Value, bool, bool]], list[Any], list[Value]]:
+        """Standard input, sockets, files written, statements a heredoc line continues with, and
+        words the grammar took as extra redirect targets (`rm 2>/dev/null -rf /`: they are arguments)."""
+        arguments: list[Value] = []
+        socket_in = socket_out = None
+        writes: list[tuple[Value, bool, bool]] = []
+        continuations: list[Any] = []
+        pending = list(redirects)
+        while pending:
+            redirect = pending.pop(0)
+            kind = redirect.type
+            if kind == "herestring_redirect":
+                words = redirect.named_children
+                if words:
+                    value = self.reader.value(words[-1])
+                    stdin = Stream(value.taints, value.text + "\n" if value.known else None, value.decoded)
+                continue
+            if kind == "heredoc_redirect":
+                stdin = self._heredoc(redirect)
+                for child in redirect.named_children:
+                    if child.type in _REDIRECTS:
+                        pending.append(child)
+                    elif child.type in _STATEMENTS:
+                        continuations.append(child)
+                continue
+            operator, descriptor, destinations = _redirect_parts(redirect, self.reader)
+            if not destinations:
+                continue
+            destination = destinations[0]
+            for extra in destinations[1:]:
+                _check_same_line(self.frame.source, destination, extra)
+                if extra.type != "number":
+                    arguments.extend(self.reader.words(extra))
+            value = self.reader.value(destination)
+            text = value.text
+            socket = _device_socket(text)
+            if operator in ("<", "<>"):
+                if socket is not None:
+                    socket_in = socket
+                    if operator == "<>":
+                        socket_out = socket
+                        if descriptor:
+                            self.sockets[descriptor] = socket
+                else:
+                    stdin = read_file(self, base, value)
+                continue
+            if operator == "<&":
+                socket_in = self.sockets.get(text, socket_in)
+                continue
+            if destination.type == "number" or (operator.endswith("&") and text.isdigit()):
+                socket_out = self.sockets.get(text, socket_out)
+                continue
+            if socket is not None:
+                socket_out = socket
+                if descriptor and descriptor not in ("1", "2"):
+                    self.sockets[descriptor] = socket
+                continue
+            if text in ("/dev/null", "-") or operator.endswith("-"):
+                continue
+            writes.append((value, operator in (">>", "&>>"), descriptor == "2"))
+        return stdin, socket_in, socket_out, writes, continuations, arguments
+
+    def _heredoc(self, redirect: Any) -> Stream:
+        start = next((c for c in redirect.children if c.type == "heredoc_start"), None)
+        body = next((c for c in redirect.children if c.type == "heredoc_body"), None)
+        if body is None:
+            return Stream(content="")
+        quoted = start is not None and any(ch in self.reader.text(start) for ch in "'\"\\")
+        line = body.start_point[0] + 1 + self.frame.offset if self.frame.fixed is None else None
+        if quoted or body.named_child_count == 0:
+            return Stream(content=self.reader.text(body), line=line)
+        pieces: list[str] = []
+        taints: frozenset[Taint] = frozenset()
+        known = True
+        position = body.start_byte
+        source = self.frame.source
+        for child in body.named_children:
+            pieces.append(source[position : child.start_byte].decode("utf-8", "replace"))
+            if child.type == "heredoc_content":
+                pieces.append(self.reader.text(child))
+            else:
+                value = self.reader.value(child)
+                pieces.append(value.text)
+                taints |= value.taints
+                known = known and value.known
+            position = child.end_byte
+        pieces.append(source[position : body.end_byte].decode("utf-8", "replace"))
+        return Stream(taints, "".join(pieces), line=line)
+
+    def _redirected(self, node: Any, stdin: Stream, background: bool) -> Stream:
+        body = node.child_by_field_name("body")
+        redirects = [child for child in node.children if child.type in _REDIRECTS]
+        if body is not None and body.type == "command":
+            return self._command(body, stdin, redirects, background)
+        base = self._bare(node)
+        inner, socket_in, socket_out, writes, continuations, _ = self._redirections(redirects, stdin, base)
+        if socket_in is not None:
+            inner = Stream(frozenset({Taint(SOCKET, socket_in)}))
+        out = self._statement(body, inner, background) if body is not None else Stream(content="")
+        for value, append, errors_only in writes:
+            write_file(self, base, value, NOTHING if errors_only else out, append=append)
+        if socket_out is not None:
+            send(self, base, socket_out, out.taints)
+        for continuation in continuations:
+            out = (
+                self._stages(continuation, out)
+                if continuation.type == "pipeline"
+                else self._statement(continuation, NOTHING)
+            )
+        return NOTHING if writes else out
+
+    # ------------------------------------------------------------------ variables
+    def _assignment(self, node: Any) -> tuple[str, Value]:
+        name_node = node.child_by_field_name("name")
+        value_node = node.child_by_field_name("value")
+        name = self.reader.text(name_node) if name_node is not None else ""
+        if name_node is not None and name_node.type == "subscript":
+            name = ""
+        if value_node is None:
+            return name, Value(text="", raw="")
+        value = self.reader.value(value_node)
+        if value_node.type == "array":
+            value = Value(text=value.raw, raw=value.raw, known=False)
+        if any(child.type == "+=" for child in node.children):
+            current = self.environment.variables.get(name)
+            if current is not None and current.known and value.known:
+                value = replace(value, text=current.text + value.text)
+            else:
+                value = replace(value, known=False, text=f"${name}")
+        return name, value
+
+    def _set(self, name: str, value: Value, node: Any) -> None:
+        if not name:
+            return
+        self.environment.variables[name] = value
+        if name in _EFFECT_VARIABLES:
+            shell_system.variable_effects(self, self._bare(node), name, value)
+
+    def _unset(self, node: Any) -> None:
+        for child in node.named_children:
+            name = self.reader.text(child)
+            self.environment.variables.pop(name, None)
+            if name in _EFFECT_VARIABLES:
+                shell_system.variable_effects(
+                    self, self._bare(node), name, Value(text="", raw=""), unset=True
+                )
+
+    # ------------------------------------------------------------------ functions
+    def _define(self, node: Any) -> None:
+        name_node = node.child_by_field_name("name")
+        body = node.child_by_field_name("body")
+        if name_node is None or body is None:
+            return
+        name = self.reader.text(name_node)
+        self.functions[name] = _Function(body, self.frame, node)
+        if _calls_itself_in_parallel(name, body, self.reader):
+            fork_bomb(
+                self,
+                self._bare(node, name),
+                f"function {name} starts two copies of itself each time it runs",
+                Confidence.HIGH,
+            )
+
+    def _call_function(self, name: str, function: _Function, call: Call) -> Stream:
+        self.called.add(name)
+        if name in self.stack or len(self.stack) >= MAX_CALL_DEPTH:
+            return NOTHING
+        return self._walk_function(name, function, list(call.args), call.stdin)
+
+    def _walk_function(
+        self, name: str, function: _Function, positional: list[Value] | None, stdin: Stream
+    ) -> Stream:
+        saved_environment, saved_frame = self.environment, self.frame
+        self.environment = saved_environment.child(positional)
+        self._enter(function.frame)
+        self.stack.append(name)
+        try:
+            return self._statement(function.body, stdin)
+        finally:
+            self.stack.pop()
+            self.environment = saved_environment
+            self._enter(saved_frame)
+
+    def _walk_uncalled(self) -> None:
+        for name, function in list(self.functions.items()):
+            if name not in self.called:
+                self.called.add(name)
+                self._walk_function(name, function, None, NOTHING)
+
+    # ------------------------------------------------------------------ loops
+    def _while(self, node: Any, stdin: Stream) -> Stream:
+        until = node.children[0].type == "until" if node.children else False
+        conditions = [c for c in node.children_by_field_name("condition") if c.type in _STATEMENTS]
+        for condition in conditions:
+            self._statement(condition, stdin)
+        body = node.child_by_field_name("body")
+        out = self._statement(body, stdin) if body is not None else NOTHING
+        texts = [self.reader.text(c).strip() for c in conditions]
+        infinite = len(texts) == 1 and (
+            texts[0] in _INFINITE if not until else texts[0] in ("false", "/bin/false")
+        )
+        if infinite and body is not None:
+            self._spawns_without_end(node, body)
+        return out
+
+    def _c_for(self, node: Any, stdin: Stream) -> Stream:
+        body = node.child_by_field_name("body")
+        if body is None:
+            return NOTHING
+        out = self._statement(body, stdin)
+        if node.child_by_field_name("condition") is None:
+            self._spawns_without_end(node, body)
+        return out
+
+    def _spawns_without_end(self, node: Any, body: Any) -> None:
+        children = body.children
+        for index, child in enumerate(children[:-1]):
+            if child.type in _STATEMENTS and children[index + 1].type == "&":
+                fork_bomb(
+                    self,
+                    self._bare(node, "loop"),
+                    "an endless loop starts a background process on every pass",
+                )
+                return
+
+    def _for(self, node: Any, stdin: Stream) -> Stream:
+        variable = node.child_by_field_name("variable")
+        body = node.child_by_field_name("body")
+        if variable is None or body is None:
+            return NOTHING
+        name = self.reader.text(variable)
+        words: list[Value] = []
+        for value_node in node.children_by_field_name("value"):
+            words.extend(self.reader.words(value_node))
+        if words and len(words) <= MAX_LOOP_VALUES and all(w.known for w in words):
+            out = NOTHING
+            for word in words:
+                self.environment.variables[name] = word
+                out = out.union(self._statement(body, stdin))
+            return out
+        taints: frozenset[Taint] = frozenset().union(*(w.taints for w in words)) if words else frozenset()
+        self.environment.variables[name] = Value(text=f"${name}", raw=f"${name}", known=False, taints=taints)
+        return self._statement(body, stdin)
+
+    # ------------------------------------------------------------------ nested code
+    def _nested(self, content: str, call: Call, origin: str, line: int | None) -> None:
+        if self.depth >= MAX_NESTING or self.nested_bytes + len(content) > MAX_NESTED_BYTES:
+            self.limits_hit.add(
+                f"code nested deeper than {MAX_NESTING} levels or beyond the byte budget was not analysed"
+            )
+            return
+        self.nested_bytes += len(content)
+        source = content.encode("utf-8", "replace")
+        saved = self.frame
+        self.depth += 1
+        try:
+            for _ in range(MAX_REPAIRS):
+                if line is not None and saved.fixed is None:
+                    frame = _Frame(source, offset=line - 1, via=(*call.via, origin))
+                else:
+                    frame = _Frame(source, fixed=call.lines, via=(*call.via, origin))
+                self._enter(frame)
+                try:
+                    self._sequence(self.parser.parse(source).root_node, NOTHING)
+                    return
+                except _Misparsed as misparse:
+                    if misparse.source is not source:
+                        raise
+                    source = misparse.repaired()
+        finally:
+            self.depth -= 1
+            self._enter(saved)
+
+
+class _Misparsed(Exception):
+    """tree-sitter-bash joined two lines into one command (upstream issues #347, #316): a `;` at `at` separates them."""
+
+    def __init__(self, source: bytes, at: int) -> None:
+        super().__init__(at)
+        self.source = source
+        self.at = at
+
+    def repaired(self) -> bytes:
+        return self.source[: self.at] + b";" + self.source[self.at :]
+
+
+def _check_same_line(source: bytes, previous: Any, child: Any) -> None:
+    """Words of one command never span an unescaped newline; if the tree says they do, it misparsed."""
+    if previous is None or child.start_point[0] == previous.end_point[0]:
+        return
+    start = previous.end_byte
+    gap = source[start : child.start_byte]
+    index = gap.find(b"\n")
+    while index != -1:
+        if index == 0 or gap[index - 1 : index] != b"\\":
+            raise _Misparsed(source, start + index)
+        index = gap.find(b"\n", index + 1)
+
+
+def _redirect_parts(redirect: Any, reader: WordReader) -> tuple[str, str | None, list[Any]]:
+    operator = ""
+    descriptor = None
+    for child in redirect.children:
+        if child.type == "file_descriptor":
+            descriptor = reader.text(child)
+        elif child.type == "ERROR":
+            operator += reader.text(child)
+        elif not child.is_named:
+            operator += child.type
+    return operator, descriptor, redirect.children_by_field_name("destination")
+
+
+def _device_socket(path: str) -> str | None:
+    """`/dev/tcp/host/port` (bash's socket files) as `host:port`."""
+    if not path.startswith(("/dev/tcp/", "/dev/udp/")):
+        return None
+    parts = path.split("/")
+    return ":".join(parts[3:5]) if len(parts) >= 5 else path
+
+
+def _first_error(root: Any) -> Any:
+    pending = [root]
+    visited = 0
+    while pending and visited < 100_000:
+        node = pending.pop()
+        visited += 1
+        if node.type == "ERROR" or node.is_missing:
+            return node
+        if node.has_error:
+            pending.extend(reversed(node.children))
+    return None
+
+
+def _calls_itself_in_parallel(name: str, body: Any, reader: WordReader) -> bool:
+    """`:(){ :|:& };:` and its renamed variants: the function pipes into or backgrounds a call to itself."""
+    pending = [body]
+    visited = 0
+    while pending and visited < 2000:
+        node = pending.pop()
+        visited += 1
+        if node.type == "command":
+            command_name = node.child_by_field_name("name")
+            if command_name is not None and reader.text(command_name) == name:
+                parent = node.parent
+                following = node.next_sibling
+                if (parent is not None and parent.type == "pipeline") or (
+                    following is not None and following.type == "&"
+                ):
+                    return True
+        pending.extend(node.named_children)
+    return False
