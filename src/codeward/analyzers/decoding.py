@@ -12,9 +12,11 @@ import binascii
 import bz2
 import codecs
 import contextlib
+import gzip
 import lzma
 import re
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -88,8 +90,38 @@ def unwrap(data: bytes | str, *, first: str | None = None, depth: int = MAX_DEPT
     return Decoded(raw.decode("utf-8", errors="replace"), " -> ".join(chain))
 
 
+def decode_as(name: str, data: bytes) -> bytes | None:
+    """Peel exactly one layer named `name` (base64, base64url, base32, base85, ascii85, hex, zlib, gzip,
+    bz2, lzma, rot13, url) off `data`; None when `data` is not in that encoding. Bounded like `unwrap`."""
+    return _known(name, data)
+
+
+def encode_as(name: str, data: bytes) -> bytes | None:
+    """Apply one encoding layer (the inverse of `decode_as`) to at most MAX_OUTPUT bytes; None for unknown names."""
+    if len(data) > MAX_OUTPUT:
+        return None
+    encoders: dict[str, Callable[[bytes], bytes]] = {
+        "base64": base64.b64encode,
+        "base64url": base64.urlsafe_b64encode,
+        "base32": base64.b32encode,
+        "base85": base64.b85encode,
+        "ascii85": base64.a85encode,
+        "hex": binascii.hexlify,
+        "zlib": zlib.compress,
+        "gzip": lambda raw: gzip.compress(raw, mtime=0),
+        "bz2": bz2.compress,
+        "lzma": lzma.compress,
+    }
+    encoder = encoders.get(name)
+    return encoder(data) if encoder is not None else None
+
+
 def _known(name: str, data: bytes) -> bytes | None:
     try:
+        if name == "base85":
+            return base64.b85decode(re.sub(rb"\s+", b"", data))[:MAX_OUTPUT]
+        if name == "ascii85":
+            return base64.a85decode(data)[:MAX_OUTPUT]
         if name in ("base64", "b64"):
             compact = re.sub(rb"\s+", b"", data)
             return base64.b64decode(compact + b"=" * (-len(compact) % 4))[:MAX_OUTPUT]
