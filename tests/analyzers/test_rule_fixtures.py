@@ -55,7 +55,9 @@ def test_rule_fires_exactly_where_its_fixture_says(rule_file: Path, guard: Guard
     assert fixture is not None, f"{rule.id} has no fixture file beside {rule_file.name}"
     text = fixture.read_text(encoding="utf-8")
     language = EXTENSIONS.get(fixture.suffix) or (rule.languages[0] if rule.languages[0] != "*" else "text")
-    findings = guard.analyze(Subject(content=text, language=language, mode="execute"), codeward.Context())
+    subject_kind = "prompt" if rule.capability.startswith("prompt.") else "code"  # requests to a model
+    subject = Subject(kind=subject_kind, content=text, language=language, mode="execute")
+    findings = guard.analyze(subject, codeward.Context())
     fired = {(f.rule_id, line) for f in findings for line in f.lines}
     marks = annotations(text)
     expected_own = {line for kind, ids, line in marks if kind == "ruleid" and rule.id in ids}

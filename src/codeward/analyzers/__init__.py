@@ -7,6 +7,7 @@ Nothing registers itself on import.
 from __future__ import annotations
 
 from codeward.analyzers.patterns import PatternAnalyzer
+from codeward.analyzers.prompt import PromptAnalyzer
 from codeward.analyzers.python import PythonAnalyzer
 from codeward.analyzers.rulebook import RuleBook
 from codeward.analyzers.shell import ShellAnalyzer
@@ -16,4 +17,4 @@ from codeward.protocols import Analyzer
 def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
     parsers: list[Analyzer] = [ShellAnalyzer(rulebook), PythonAnalyzer(rulebook)]
     parsed = frozenset(language for analyzer in parsers for language in analyzer.languages) - {"*"}
-    return [*parsers, PatternAnalyzer(rulebook, parsed)]
+    return [*parsers, PromptAnalyzer(rulebook), PatternAnalyzer(rulebook, parsed)]
