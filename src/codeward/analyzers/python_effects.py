@@ -574,71 +574,6 @@ def _pickle_gadget(call: Call, data: Value) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------- files
-_STARTUP = frozenset(
-    {
-        ".bashrc",
-        ".bash_profile",
-        ".bash_login",
-        ".bash_logout",
-        ".profile",
-        ".zshrc",
-        ".zprofile",
-        ".zshenv",
-        ".zlogin",
-        ".kshrc",
-        ".cshrc",
-        ".tcshrc",
-        ".config/fish/config.fish",
-        ".xprofile",
-        ".xinitrc",
-    }
-)
-_HISTORY = frozenset(
-    {
-        ".bash_history",
-        ".zsh_history",
-        ".zhistory",
-        ".history",
-        ".sh_history",
-        ".python_history",
-        ".mysql_history",
-        ".psql_history",
-        ".node_repl_history",
-        ".lesshst",
-        ".viminfo",
-    }
-)
-_WRITE_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (
-        re.compile(
-            r"^/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|disk/|mapper/|mem$|kmem$|port$)"
-        ),
-        "device",
-    ),
-    (
-        re.compile(r"^/etc/(profile(\.d/.*)?|bash\.bashrc|bashrc|zsh/.*|zshrc|zprofile|environment)$"),
-        "startup",
-    ),
-    (re.compile(r"(^|/)\.ssh/authorized_keys2?$"), "authorized_keys"),
-    (
-        re.compile(
-            r"^(/etc/(crontab|anacrontab|cron\.(d|hourly|daily|weekly|monthly)(/.*)?)|/var/spool/cron(/.*)?)$"
-        ),
-        "cron",
-    ),
-    (
-        re.compile(
-            r"^(/etc/systemd/(system|user)/.+|/(usr/)?lib/systemd/(system|user)/.+|/etc/init\.d/.+|/etc/rc\.local|/etc/xdg/autostart/.+|/Library/Launch(Agents|Daemons)/.+)$"
-        ),
-        "service",
-    ),
-    (re.compile(r"(^|/)\.config/(systemd/user|autostart)/.+|(^|/)Library/LaunchAgents/.+"), "service"),
-    (re.compile(r"^/etc/(sudoers(\.d/.*)?|passwd|shadow|group|gshadow)$"), "accounts"),
-    (re.compile(r"^/etc/ld\.so\.preload$"), "preload"),
-    (re.compile(r"^/etc/ssh/sshd_config(\.d/.*)?$"), "sshd"),
-    (re.compile(r"^/etc/selinux/config$"), "selinux"),
-    (re.compile(r"^/var/log(/.*)?$|^/var/run/utmp$|^/run/utmp$|^/var/log/wtmp$"), "log"),
-)
 _SSHD_WEAK = re.compile(
     r"(PermitRootLogin\s+(yes|without-password)|PasswordAuthentication\s+yes|PermitEmptyPasswords\s+yes)",
     re.I,
@@ -646,21 +581,6 @@ _SSHD_WEAK = re.compile(
 _SELINUX_OFF = re.compile(r"SELINUX\s*=\s*(disabled|permissive)", re.I)
 _ALIAS = re.compile(r"^\s*alias\s+(?:--\s+)?([A-Za-z_][\w.+-]*)=", re.M)
 _FUNCTION = re.compile(r"^\s*(?:function\s+([A-Za-z_][\w.+-]*)|([A-Za-z_][\w.+-]*)\s*\(\s*\))\s*\{?", re.M)
-
-
-def write_role(path: str) -> str | None:
-    """What writing `path` amounts to: a startup file, a crontab, a service, a block device … or None."""
-    text = targets.normalise(path)
-    relative = targets.home_relative(text)
-    if relative is not None:
-        if relative in _STARTUP:
-            return "startup"
-        if relative in _HISTORY:
-            return "history"
-    for pattern, role in _WRITE_ROLES:
-        if pattern.search(text):
-            return role
-    return None
 
 
 def open_file(call: Call) -> None:
@@ -725,7 +645,7 @@ def write_path(call: Call, path: Value, data: Value | None, *, truncate: bool = 
             detail=f"the path {text} climbs out of its base directory",
         )
     shown = targets.normalise(text)
-    role = write_role(text)
+    role = targets.write_role(text)
     content = data.text if data is not None and data.text is not None else ""
     scope = targets.scope(text)
     if role == "device":
@@ -771,7 +691,7 @@ def write_path(call: Call, path: Value, data: Value | None, *, truncate: bool = 
 def _poisoned_alias(call: Call, path: str, content: str) -> None:
     names = [m.group(1) for m in _ALIAS.finditer(content)]
     names += [m.group(1) or m.group(2) for m in _FUNCTION.finditer(content) if (m.group(1) or m.group(2))]
-    common = [name for name in names if name in _COMMON_COMMANDS]
+    common = [name for name in names if name in targets.COMMON_COMMANDS]
     if common:
         call.report(
             "python.persist.shell_alias",
@@ -797,75 +717,6 @@ def _cron_payload(data: Value | None) -> Payload | None:
     return Payload(language="bash", content="\n".join(commands), origin="crontab entry")
 
 
-_COMMON_COMMANDS = frozenset(
-    [
-        "sudo",
-        "su",
-        "doas",
-        "passwd",
-        "ssh",
-        "scp",
-        "sftp",
-        "gpg",
-        "ssh-add",
-        "login",
-        "ls",
-        "cd",
-        "rm",
-        "cp",
-        "mv",
-        "cat",
-        "less",
-        "grep",
-        "find",
-        "ps",
-        "kill",
-        "top",
-        "git",
-        "python",
-        "python3",
-        "pip",
-        "pip3",
-        "npm",
-        "node",
-        "vim",
-        "vi",
-        "nano",
-        "make",
-        "docker",
-        "kubectl",
-        "apt",
-        "apt-get",
-        "yum",
-        "dnf",
-        "brew",
-        "clear",
-        "exit",
-        "echo",
-        "chmod",
-        "chown",
-        "which",
-        "whoami",
-        "id",
-        "bash",
-        "sh",
-        "zsh",
-        "source",
-        "history",
-        "curl",
-        "wget",
-        "tar",
-        "mkdir",
-        "touch",
-        "ping",
-        "ifconfig",
-        "ip",
-        "env",
-        "export",
-    ]
-)
-
-
 def file_write(call: Call) -> None:
     """`f.write(data)` on a file opened earlier: judge the data written (alias lines, crontab entries)."""
     receiver = call.receiver
@@ -876,7 +727,7 @@ def file_write(call: Call) -> None:
         return
     path = receiver.path
     call.fact("write_data", Value(text=path), data)
-    role = write_role(path)
+    role = targets.write_role(path)
     content = data.text or ""
     if role == "startup":
         _poisoned_alias(call, targets.normalise(path), content)

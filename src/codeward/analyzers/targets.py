@@ -176,3 +176,175 @@ def home_relative(path: str) -> str | None:
 
 def is_destructive_scope(scope_name: str) -> bool:
     return scope_name in (ROOT, SYSTEM, HOME)
+
+
+# ---------------------------------------------------------------------------------------------- writes
+STARTUP_FILES = frozenset(
+    {
+        ".bashrc",
+        ".bash_profile",
+        ".bash_login",
+        ".bash_logout",
+        ".profile",
+        ".zshrc",
+        ".zprofile",
+        ".zshenv",
+        ".zlogin",
+        ".kshrc",
+        ".cshrc",
+        ".tcshrc",
+        ".config/fish/config.fish",
+        ".xprofile",
+        ".xinitrc",
+    }
+)
+"""Shell startup files, relative to a home directory."""
+HISTORY_FILES = frozenset(
+    {
+        ".bash_history",
+        ".zsh_history",
+        ".zhistory",
+        ".history",
+        ".sh_history",
+        ".ksh_history",
+        ".python_history",
+        ".mysql_history",
+        ".psql_history",
+        ".sqlite_history",
+        ".node_repl_history",
+        ".rediscli_history",
+        ".lesshst",
+        ".viminfo",
+        ".local/share/fish/fish_history",
+    }
+)
+COMMON_COMMANDS = frozenset(
+    [
+        "sudo",
+        "su",
+        "doas",
+        "passwd",
+        "ssh",
+        "scp",
+        "sftp",
+        "gpg",
+        "ssh-add",
+        "ssh-keygen",
+        "login",
+        "ls",
+        "cd",
+        "rm",
+        "cp",
+        "mv",
+        "cat",
+        "less",
+        "more",
+        "grep",
+        "find",
+        "ps",
+        "kill",
+        "top",
+        "git",
+        "python",
+        "python3",
+        "pip",
+        "pip3",
+        "npm",
+        "node",
+        "yarn",
+        "vim",
+        "vi",
+        "nano",
+        "emacs",
+        "make",
+        "docker",
+        "kubectl",
+        "apt",
+        "apt-get",
+        "yum",
+        "dnf",
+        "brew",
+        "clear",
+        "exit",
+        "echo",
+        "man",
+        "chmod",
+        "chown",
+        "which",
+        "whoami",
+        "id",
+        "bash",
+        "sh",
+        "zsh",
+        "source",
+        "history",
+        "curl",
+        "wget",
+        "tar",
+        "mkdir",
+        "touch",
+        "ping",
+        "ifconfig",
+        "ip",
+        "netstat",
+        "ss",
+        "mount",
+        "env",
+        "export",
+    ]
+)
+"""Commands a poisoned alias or shell function typically hides behind."""
+_WRITE_ROLES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(
+            r"^/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|nbd\d|disk/|mapper/|mem$|kmem$|port$)"
+        ),
+        "device",
+    ),
+    (
+        re.compile(r"^/etc/(profile(\.d/.*)?|bash\.bashrc|bashrc|zsh/.*|zshrc|zprofile|environment)$"),
+        "startup",
+    ),
+    (re.compile(r"(^|/)\.ssh/authorized_keys2?$"), "authorized_keys"),
+    (
+        re.compile(
+            r"^(/etc/(crontab|anacrontab|cron\.(d|hourly|daily|weekly|monthly|allow|deny)(/.*)?)|/var/spool/cron(/.*)?)$"
+        ),
+        "cron",
+    ),
+    (
+        re.compile(
+            r"^(/etc/systemd/(system|user)/.+|/(usr/)?lib/systemd/(system|user)/.+|/etc/init\.d/.+|/etc/rc\.local"
+            r"|/etc/rc\d\.d/.+|/etc/xdg/autostart/.+|/Library/Launch(Agents|Daemons)/.+)$"
+        ),
+        "service",
+    ),
+    (re.compile(r"^/etc/(sudoers(\.d/.*)?|passwd|shadow|group|gshadow)$"), "accounts"),
+    (re.compile(r"^/etc/ld\.so\.preload$"), "preload"),
+    (re.compile(r"^/etc/ssh/sshd_config(\.d/.*)?$"), "sshd"),
+    (re.compile(r"^/etc/selinux/config$"), "selinux"),
+    (re.compile(r"^(/var/log|/var/adm|/var/account)(/.*)?$|^(/var)?/run/utmp$"), "log"),
+)
+_HOME_ROLES = (
+    (re.compile(r"^(\.config/systemd/user/.+|\.config/autostart/.+|Library/LaunchAgents/.+)$"), "service"),
+)
+
+
+def write_role(path: str) -> str | None:
+    """What writing `path` amounts to, for every language's analyzer: `startup` (a shell startup file),
+    `history`, `log`, `authorized_keys`, `cron`, `service`, `accounts` (sudoers, passwd, shadow),
+    `preload` (/etc/ld.so.preload), `sshd`, `selinux`, `device` (a block device), or None."""
+    text = normalise(path)
+    relative = home_relative(text)
+    if relative is not None:
+        if relative in STARTUP_FILES:
+            return "startup"
+        if relative in HISTORY_FILES:
+            return "history"
+        for pattern, role in _HOME_ROLES:
+            if pattern.match(relative):
+                return role
+    for pattern, role in _WRITE_ROLES:
+        if pattern.search(text):
+            return role
+    return None
