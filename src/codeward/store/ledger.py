@@ -1,0 +1,246 @@
+"""The store's write path, written once as plain SQL over a tiny statement interface.
+
+Both the service (through SQLAlchemy) and `codeward check` (through the standard library's
+sqlite3, which avoids a SQLAlchemy import on every command) append through these functions, so a
+decision is recorded and chained the same way whichever door it came through.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from codeward.errors import StoreError
+from codeward.model import Action, Context, Decision, FindingSource, SessionEvent, Subject
+from codeward.redaction import redact
+from codeward.store.chain import canonical_json, record_hash
+from codeward.store.records import AuditKind, AuditRecord, ReviewReason, ReviewStatus
+
+HEAD_REVISION = "0001"
+"""The Alembic revision this code writes; a store at another revision is migrated on open."""
+
+_NOT_BEHAVIOUR = {FindingSource.ENGINE, FindingSource.INTENT}
+
+
+class Statements(Protocol):
+    """One open transaction: run SQL with `:name` parameters."""
+
+    dialect: str
+    """`sqlite` or `postgresql`."""
+
+    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]: ...
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> int:
+        """Execute; return the number of rows changed."""
+        ...
+
+    def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+def new_id(prefix: str, now: float) -> str:
+    """A time-ordered id: a kind prefix, 48-bit milliseconds and 64 random bits."""
+    return f"{prefix}{int(now * 1000):012x}{secrets.token_hex(8)}"
+
+
+def redacted(value: Any) -> Any:
+    """`value` with every string in it masked of secrets (keys, tokens, passwords)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redacted(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redacted(item) for item in value]
+    return value
+
+
+def append(
+    tx: Statements, *, kind: str, actor: str, ref: str | None, body: dict[str, Any], now: float
+) -> AuditRecord:
+    """Add one record at the head of the chain. The head row is locked, so appends never fork."""
+    lock = " FOR UPDATE" if tx.dialect == "postgresql" else ""
+    head = tx.rows(f"SELECT seq, hash FROM chain_head WHERE id = 1{lock}", {})
+    if not head:
+        raise StoreError("the audit chain has no head row: the store was not initialised by codeward")
+    seq, previous = int(head[0][0]) + 1, str(head[0][1])
+    at_ms = int(now * 1000)
+    record_id = new_id("a", now)
+    body_text = canonical_json(body)
+    digest = record_hash(
+        seq=seq,
+        record_id=record_id,
+        at_ms=at_ms,
+        kind=kind,
+        actor=actor,
+        ref=ref,
+        body=body_text,
+        prev_hash=previous,
+    )
+    tx.run(
+        "INSERT INTO audit (seq, id, at_ms, kind, actor, ref, body, prev_hash, hash) "
+        "VALUES (:seq, :id, :at_ms, :kind, :actor, :ref, :body, :prev_hash, :hash)",
+        {
+            "seq": seq,
+            "id": record_id,
+            "at_ms": at_ms,
+            "kind": kind,
+            "actor": actor,
+            "ref": ref,
+            "body": body_text,
+            "prev_hash": previous,
+            "hash": digest,
+        },
+    )
+    tx.run("UPDATE chain_head SET seq = :seq, hash = :hash WHERE id = 1", {"seq": seq, "hash": digest})
+    return AuditRecord(
+        seq=seq,
+        id=record_id,
+        at_ms=at_ms,
+        kind=kind,
+        actor=actor,
+        ref=ref,
+        body_text=body_text,
+        prev_hash=previous,
+        hash=digest,
+    )
+
+
+def review_capabilities(decision: Decision) -> list[str]:
+    """What a reviewer must be entitled to: the capabilities of the behaviour found.
+
+    codeward's own notes (engine and intent findings) count only when nothing else was found;
+    a decision without findings (raised by the session's friction) is for reviewers of `*`.
+    """
+    behaviour = sorted({f.capability for f in decision.findings if f.source not in _NOT_BEHAVIOUR})
+    if behaviour:
+        return behaviour
+    return sorted({f.capability for f in decision.findings}) or ["*"]
+
+
+def subculture(decision: Decision) -> str:
+    """The kind of work the snippet looks like, trusted or not: inferred, else declared, else the intent."""
+    intent = decision.intent
+    return intent.inferred or intent.declared or intent.name
+
+
+def record_decision(
+    tx: Statements, decision: Decision, subject: Subject, context: Context, now: float
+) -> str | None:
+    """Chain the decision (secrets masked), index it, and open a review item when it asks for one."""
+    review_id = new_id("r", now) if decision.action is Action.REVIEW else None
+    stored = decision.model_copy(update={"review_id": review_id}) if review_id else decision
+    actor = context.actor
+    body = {
+        "decision": redacted(stored.to_dict()),
+        "subject": {
+            "kind": subject.kind.value,
+            "language": decision.language,
+            "mode": decision.mode.value,
+            "path": redacted(subject.path),
+            "content": redact(subject.content),
+            "content_sha256": decision.content_sha256,
+        },
+        "context": redacted(context.model_dump(mode="json", exclude={"session": {"history"}})),
+    }
+    record = append(tx, kind=AuditKind.DECISION, actor=actor.id, ref=decision.decision_id, body=body, now=now)
+    tx.run(
+        "INSERT INTO decisions (id, audit_seq, at_ms, actor_id, actor_verified, action, risk, intent, "
+        "subculture, language, kind, mode, session_id, policy_id, policy_version, content_sha256, "
+        "latency_ms, review_id) VALUES (:id, :audit_seq, :at_ms, :actor_id, :actor_verified, :action, "
+        ":risk, :intent, :subculture, :language, :kind, :mode, :session_id, :policy_id, :policy_version, "
+        ":content_sha256, :latency_ms, :review_id)",
+        {
+            "id": decision.decision_id,
+            "audit_seq": record.seq,
+            "at_ms": record.at_ms,
+            "actor_id": actor.id,
+            "actor_verified": actor.verified,
+            "action": decision.action.value,
+            "risk": decision.risk,
+            "intent": decision.intent.name,
+            "subculture": subculture(decision),
+            "language": decision.language,
+            "kind": decision.kind.value,
+            "mode": decision.mode.value,
+            "session_id": context.session.id,
+            "policy_id": decision.policy.id,
+            "policy_version": decision.policy.version,
+            "content_sha256": decision.content_sha256,
+            "latency_ms": decision.latency_ms,
+            "review_id": review_id,
+        },
+    )
+    capabilities = sorted({f.capability for f in decision.findings})
+    if capabilities:
+        tx.run_many(
+            "INSERT INTO decision_capabilities (decision_id, capability) VALUES (:decision_id, :capability)",
+            [{"decision_id": decision.decision_id, "capability": c} for c in capabilities],
+        )
+    if review_id is not None:
+        open_review(
+            tx,
+            review_id=review_id,
+            decision_id=decision.decision_id,
+            reason=ReviewReason.REVIEW,
+            capabilities=review_capabilities(decision),
+            requester=actor.id,
+            now=now,
+        )
+    return review_id
+
+
+def open_review(
+    tx: Statements,
+    *,
+    review_id: str,
+    decision_id: str,
+    reason: ReviewReason,
+    capabilities: list[str],
+    requester: str,
+    now: float,
+    appeal_id: str | None = None,
+) -> None:
+    tx.run(
+        "INSERT INTO reviews (id, decision_id, reason, appeal_id, status, capabilities, requester_id, "
+        "opened_at_ms) VALUES (:id, :decision_id, :reason, :appeal_id, :status, :capabilities, :requester, "
+        ":opened_at_ms)",
+        {
+            "id": review_id,
+            "decision_id": decision_id,
+            "reason": reason.value,
+            "appeal_id": appeal_id,
+            "status": ReviewStatus.PENDING.value,
+            "capabilities": json.dumps(capabilities),
+            "requester": requester,
+            "opened_at_ms": int(now * 1000),
+        },
+    )
+
+
+def session_events(tx: Statements, session_id: str, since: float) -> list[SessionEvent]:
+    rows = tx.rows(
+        "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since "
+        "ORDER BY at_ms, id",
+        {"session_id": session_id, "since": int(since * 1000)},
+    )
+    return [
+        SessionEvent(
+            decision_id=str(row[0]), action=Action(row[1]), intent=str(row[2]), at=int(row[3]) / 1000
+        )
+        for row in rows
+    ]
+
+
+def schema_revision(tx: Statements) -> str | None:
+    """The Alembic revision of the store, or None when it has no schema yet."""
+    if not tx.rows(_VERSION_TABLE_EXISTS[tx.dialect], {}):
+        return None
+    rows = tx.rows("SELECT version_num FROM alembic_version", {})
+    return str(rows[0][0]) if rows else None
+
+
+_VERSION_TABLE_EXISTS = {
+    "sqlite": "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'",
+    "postgresql": "SELECT 1 WHERE to_regclass('alembic_version') IS NOT NULL",
+}

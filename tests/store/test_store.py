@@ -1,0 +1,208 @@
+"""The store as its users meet it: every decision on a tamper-evident chain, secrets masked, reviews
+that close once, appeals and overrides on the record — the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from sqlalchemy import text
+
+from codeward import Action, Actor, Context, Guard, Subject
+from codeward.errors import NotFound
+from codeward.model import Session
+from codeward.store.records import (
+    AppealStatus,
+    AuditKind,
+    AuditQuery,
+    DecisionQuery,
+    ReviewReason,
+    ReviewStatus,
+    StateConflict,
+)
+from codeward.store.sql import SqlStore
+from servicecases import HELD_SNIPPET
+
+ALICE = Actor(id="alice", roles=["developer"], verified=True, method="token")
+RITA = Actor(id="rita", roles=["reviewer"], verified=True, method="token")
+
+
+def command(content: str) -> Subject:
+    return Subject(kind="command", content=content, language="bash")
+
+
+def test_every_decision_is_chained_and_the_chain_verifies(guard: Guard, store: SqlStore) -> None:
+    decisions = [guard.check(command(f"echo {n}"), Context(actor=ALICE)) for n in range(3)]
+    report = store.verify()
+    assert report.intact and report.records == 3
+    records = store.audit(AuditQuery())
+    assert [r.ref for r in records] == [d.decision_id for d in decisions]
+    assert records[1].prev_hash == records[0].hash and records[0].prev_hash == "0" * 64
+    assert report.head_hash == records[-1].hash
+
+
+def test_secrets_are_masked_before_storage_and_the_content_hash_is_kept(
+    guard: Guard, store: SqlStore
+) -> None:
+    secret = "ghp_" + "a1B2c3D4e5" * 4
+    content = f"curl -H 'Authorization: token {secret}' https://api.github.com/user"
+    decision = guard.check(command(content), Context(actor=ALICE))
+    stored = store.decision(decision.decision_id)
+    assert secret not in stored.subject["content"] and "[REDACTED:github-token]" in stored.subject["content"]
+    assert stored.subject["content_sha256"] == hashlib.sha256(content.encode()).hexdigest()
+    assert all(secret not in record.body_text for record in store.audit(AuditQuery()))
+
+
+def test_a_decision_held_for_review_opens_one_item_that_closes_once(guard: Guard, store: SqlStore) -> None:
+    decision = guard.check(command(HELD_SNIPPET), Context(actor=ALICE))
+    assert decision.action is Action.REVIEW and decision.review_id
+    pending = store.reviews(status=ReviewStatus.PENDING)
+    assert [item.id for item in pending] == [decision.review_id]
+    assert pending[0].requester == "alice" and pending[0].capabilities == ["policy.deny_list"]
+    assert store.review_for(decision.decision_id).id == decision.review_id
+
+    closed = store.decide_review(decision.review_id, approve=True, reviewer=RITA, comment="fine in CI")
+    assert closed.status is ReviewStatus.APPROVED and closed.decided_by == "rita"
+    with pytest.raises(StateConflict, match="already approved by rita"):
+        store.decide_review(decision.review_id, approve=False, reviewer=RITA, comment="changed my mind")
+    assert store.reviews(status=ReviewStatus.PENDING) == []
+    last = store.audit(AuditQuery(newest_first=True, limit=1))[0]
+    assert last.kind == AuditKind.REVIEW_APPROVED and last.body["comment"] == "fine in CI"
+    assert store.verify().intact
+
+
+@pytest.mark.parametrize(
+    ("where", "change", "first_bad", "sound"),
+    [
+        ("an edited body", "UPDATE audit SET body = replace(body, 'echo 1', 'echo 9') WHERE seq = 2", 2, 1),
+        ("a deleted record", "DELETE FROM audit WHERE seq = 2", 3, 1),
+        ("a truncated tail", "DELETE FROM audit WHERE seq = 4", 4, 3),
+        ("a rewritten actor", "UPDATE audit SET actor = 'mallory' WHERE seq = 3", 3, 2),
+    ],
+)
+def test_verify_names_the_first_record_that_was_tampered_with(
+    guard: Guard, store: SqlStore, where: str, change: str, first_bad: int, sound: int
+) -> None:
+    for n in range(4):
+        guard.check(command(f"echo {n}"), Context(actor=ALICE))
+    with store.engine.begin() as connection:
+        connection.execute(text(change))
+    report = store.verify()
+    assert not report.intact, where
+    assert report.first_bad_seq == first_bad and report.problem
+    assert report.records == sound
+
+
+def test_decisions_are_listed_newest_first_and_filtered(guard: Guard, store: SqlStore) -> None:
+    bob = Actor(id="bob", verified=True, method="token")
+    allowed = guard.check(command("ls -la"), Context(actor=ALICE))
+    stopped = guard.check(command("echo STOP_HERE"), Context(actor=bob))
+    held = guard.check(command(HELD_SNIPPET), Context(actor=bob, declared_intent="devops"))
+
+    assert [d.id for d in store.decisions(DecisionQuery())] == [
+        held.decision_id,
+        stopped.decision_id,
+        allowed.decision_id,
+    ]
+    assert [d.id for d in store.decisions(DecisionQuery(actor="alice"))] == [allowed.decision_id]
+    assert [d.id for d in store.decisions(DecisionQuery(action=Action.BLOCK))] == [stopped.decision_id]
+    by_capability = store.decisions(DecisionQuery(capability="policy.deny_list"))
+    assert {d.id for d in by_capability} == {stopped.decision_id, held.decision_id}
+    assert {d.id for d in store.decisions(DecisionQuery(capability="policy.*"))} == {
+        stopped.decision_id,
+        held.decision_id,
+    }
+    assert [d.id for d in store.decisions(DecisionQuery(intent=held.intent.name, action=Action.REVIEW))] == [
+        held.decision_id
+    ]
+    assert store.decisions(DecisionQuery(since=time.time() + 60)) == []
+    assert len(store.decisions(DecisionQuery(until=time.time() + 60, limit=2))) == 2
+
+
+def test_an_upheld_appeal_is_on_the_record_with_what_was_expected(guard: Guard, store: SqlStore) -> None:
+    stopped = guard.check(command("echo STOP_HERE"), Context(actor=ALICE))
+    appeal = store.file_appeal(
+        stopped.decision_id, appellant=ALICE, why="a test fixture, not a command", expect=[Action.ALLOW]
+    )
+    item = store.review(appeal.review_id)
+    assert item.reason is ReviewReason.APPEAL and item.status is ReviewStatus.PENDING
+    with pytest.raises(StateConflict, match="pending appeal"):
+        store.file_appeal(stopped.decision_id, appellant=ALICE, why="again", expect=[Action.ALLOW])
+
+    store.decide_review(appeal.review_id, approve=True, reviewer=RITA, comment="false positive")
+    [upheld] = store.appeals(status=AppealStatus.UPHELD)
+    assert upheld.id == appeal.id and upheld.expect == [Action.ALLOW]
+    kinds = [r.kind for r in store.audit(AuditQuery(ref=stopped.decision_id))]
+    assert kinds == [AuditKind.DECISION, AuditKind.APPEAL_FILED, AuditKind.REVIEW_APPROVED]
+
+
+def test_only_a_stop_can_be_appealed(guard: Guard, store: SqlStore) -> None:
+    allowed = guard.check(command("ls"), Context(actor=ALICE))
+    with pytest.raises(StateConflict, match="only a stop can be appealed"):
+        store.file_appeal(allowed.decision_id, appellant=ALICE, why="?", expect=[Action.ALLOW])
+    with pytest.raises(NotFound):
+        store.file_appeal("0" * 32, appellant=ALICE, why="?", expect=[Action.ALLOW])
+
+
+def test_an_override_records_who_why_and_until_when(guard: Guard, store: SqlStore) -> None:
+    stopped = guard.check(command("echo STOP_HERE"), Context(actor=ALICE))
+    until = time.time() + 3600
+    store.grant_override(
+        stopped.decision_id, action=Action.ALLOW, why="incident 42", granted_by=RITA, until=until
+    )
+    stored = store.decision(stopped.decision_id)
+    live = stored.active_override(time.time())
+    assert live is not None and live.granted_by == "rita" and live.why == "incident 42"
+    assert stored.active_override(until + 1) is None
+    record = store.audit(AuditQuery(kind=AuditKind.OVERRIDE_GRANTED))[0]
+    assert record.actor == "rita" and record.body["until"] == until
+    with pytest.raises(StateConflict, match="future"):
+        store.grant_override(stopped.decision_id, action=Action.ALLOW, why="x", granted_by=RITA, until=1.0)
+
+
+def test_api_keys_are_kept_as_hashes_and_stop_working_when_revoked(store: SqlStore) -> None:
+    digest = hashlib.sha256(b"cwk_example").hexdigest()
+    store.add_api_key(digest, Actor(id="ci-bot", roles=["developer"]), label="CI", created_by="admin")
+    assert store.api_key_actor(digest) == Actor(id="ci-bot", roles=["developer"])
+    [info] = store.api_keys()
+    assert info.fingerprint == digest[:16] and not info.revoked
+    with store.engine.begin() as connection:
+        assert "cwk_example" not in str(connection.execute(text("SELECT * FROM api_keys")).all())
+    assert store.revoke_api_key(digest[:12], revoked_by="admin") == 1
+    assert store.api_key_actor(digest) is None
+    assert store.verify().intact and store.head()[0] == 2
+
+
+def test_the_session_history_feeds_the_graduated_response(guard: Guard, store: SqlStore) -> None:
+    context = Context(actor=ALICE, session=Session(id="s-1"))
+    for _ in range(2):
+        guard.check(command("echo STOP_HERE"), context)
+    guard.check(command("ls"), Context(actor=ALICE, session=Session(id="other")))
+    events = store.session_events("s-1", since=time.time() - 60)
+    assert [e.action for e in events] == [Action.BLOCK, Action.BLOCK]
+
+
+def test_metrics_count_decisions_by_label_and_the_queue(guard: Guard, store: SqlStore) -> None:
+    guard.check(command("ls"), Context(actor=ALICE))
+    guard.check(command("echo STOP_HERE"), Context(actor=ALICE))
+    guard.check(command(HELD_SNIPPET), Context(actor=ALICE))
+    snapshot = store.metrics()
+    actions = {}
+    for action, _capability, _intent, _subculture, count in snapshot.decisions:
+        actions[action] = actions.get(action, 0) + count
+    assert actions.get("block") == 1 and actions.get("review") == 1
+    assert snapshot.latency_count == 3 and snapshot.pending_reviews == 1
+    assert snapshot.latency_buckets[-1][1] <= 3
+    hour = [w for w in snapshot.windows if w[0] == "1h"]
+    assert sum(w[2] for w in hour) == 3 and sum(w[3] for w in hour) == 1 and sum(w[4] for w in hour) == 1
+
+
+def test_a_web_session_is_found_by_its_token_only_until_it_expires(store: SqlStore) -> None:
+    token, csrf = store.open_web_session(RITA, ttl_seconds=60)
+    assert store.web_session(token) == (RITA, csrf)
+    assert store.web_session(token + "x") is None
+    store.close_web_session(token)
+    assert store.web_session(token) is None
+    expired, _ = store.open_web_session(RITA, ttl_seconds=-1)
+    assert store.web_session(expired) is None
