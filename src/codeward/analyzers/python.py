@@ -70,7 +70,7 @@ def _output(call: Call) -> None:
     values = [call.scan.resolver.resolve(a, call.scope) for a in call.node.args[:10]]
     origins = frozenset().union(*(v.origins for v in values)) if values else frozenset()
     if any(o.kind == ENV_ALL for o in origins):
-        call.fact("output", data=Value(origins=origins), note="the output")
+        call.fact("output", data=Value(origins=origins), note="standard output or a log")
 
 
 def _json_dump(call: Call) -> None:
@@ -81,7 +81,7 @@ def _json_dump(call: Call) -> None:
     if handle is not None and handle.kind == "file" and handle.path:
         call.fact("write_data", Value(text=handle.path), data)
     else:
-        call.fact("output", data=data, note="the output")
+        call.fact("output", data=data, note="standard output or a log")
 
 
 def _copy_stream(call: Call) -> None:
@@ -475,8 +475,9 @@ class PythonAnalyzer:
                 target="shellcode",
                 detail="allocates memory, copies bytes into it and runs them as code",
             )
-        unresolved = any(
-            r.rule in ("python.exec.dynamic", "python.proc.shell_command") and r.target == "?"
+        unresolved = any(  # something runs code or a command line this analysis could not recover
+            (r.rule == "python.exec.dynamic" and r.payload is None)
+            or (r.rule == "python.proc.shell_command" and r.target == "?")
             for r in scan.reports
         )
         shapes.encoded_blobs(scan, has_dynamic_sink=unresolved)
@@ -485,8 +486,8 @@ class PythonAnalyzer:
                 "python.analysis.incomplete",
                 [gap.first],
                 index.line_text(gap.first),
-                target=f"lines {gap.first}-{gap.last}",
-                detail=f"lines {gap.first}-{gap.last} could not be parsed ({gap.reason}); they were read by the pattern tier only",
+                target=f"line {gap.first}" if gap.first == gap.last else f"lines {gap.first}-{gap.last}",
+                detail=f"{gap.reason}; only the pattern tier read these lines",
             )
         if scan.resolver.exhausted:
             scan.report(

@@ -413,7 +413,7 @@ def judge_code(call: Call, code: Value) -> None:
             "python.exec.dynamic",
             target=typed[0].detail,
             confidence=Confidence.HIGH,
-            detail=f"{name} evaluates {typed[0].detail}: whoever types the input runs code",
+            detail=f"{name} runs whatever {typed[0].detail} supplies",
         )
         return
     if code.text is None or not code.exact:
@@ -463,7 +463,7 @@ def obfuscated(call: Call, code: Value, language: str, *, origin: str | None) ->
         "python.exec.obfuscated",
         target=chain,
         evidence=_shown_command(text),
-        detail=f"hidden by {chain}; decoded: {_shown_command(text)[:120]}",
+        detail=f"decoded: {_shown_command(text)[:160]}",
         payload=payload,
     )
 
@@ -500,9 +500,7 @@ def deserialize(call: Call) -> None:
         and name.startswith("pickle.")
     ) and _pickle_gadget(call, data):
         return
-    call.report(
-        "python.exec.deserialize", target=name, detail=f"{name} can run code chosen by whoever wrote the data"
-    )
+    call.report("python.exec.deserialize", target=name)
 
 
 def _unsafe_yaml(call: Call) -> bool:
@@ -622,11 +620,16 @@ def read_path(call: Call, path: Value, *, how: str = "reads") -> None:
             scope=targets.CREDENTIAL,
             capability=capability,
             confidence=Confidence.HIGH if path.exact else Confidence.MEDIUM,
-            detail=f"{how} {shown}",
+            detail=None if how == "reads" else how,
         )
         call.fact("read", path, note=capability)
     elif targets.is_sensitive_system_file(text):
-        call.report("python.fs.read_sensitive", target=shown, scope=targets.SYSTEM, detail=f"{how} {shown}")
+        call.report(
+            "python.fs.read_sensitive",
+            target=shown,
+            scope=targets.SYSTEM,
+            detail=None if how == "reads" else how,
+        )
         call.fact("read", path, note="sensitive")
     else:
         call.fact("read", path)
@@ -866,7 +869,9 @@ def delete(call: Call, path: Value, *, recursive: bool) -> None:
     tree = path.tree
     if tree is not None or recursive:
         target = tree if tree is not None else text
-        how = "deletes every file under" if tree is not None and not recursive else "deletes the tree"
+        how = (
+            "every file found by walking the tree is removed" if tree is not None and not recursive else None
+        )
         _delete_tree_report(call, target, path, how)
         return
     if path.many:
@@ -906,7 +911,7 @@ def _harmless_system(path: str) -> bool:
     return text.startswith(("/var/tmp", "/var/cache", "/proc/", "/sys/"))
 
 
-def _delete_tree_report(call: Call, target: str, path: Value, how: str) -> None:
+def _delete_tree_report(call: Call, target: str, path: Value, how: str | None) -> None:
     shown = targets.normalise(target)
     scope = targets.scope(shown)
     severity = C if scope in (targets.ROOT, targets.HOME, targets.SYSTEM) else None
@@ -919,7 +924,7 @@ def _delete_tree_report(call: Call, target: str, path: Value, how: str) -> None:
         scope=scope,
         severity=severity,
         confidence=confidence,
-        detail=f"{how} {shown}",
+        detail=how,
     )
 
 
@@ -948,6 +953,5 @@ def chmod(call: Call) -> None:
             target=shown,
             scope=scope,
             severity=severity,
-            detail=f"mode {oct(bits)} makes {shown} {what}"
-            + (" (every file of the tree)" if candidate.tree else ""),
+            detail=f"mode {oct(bits)}: {what}" + (" (every file of the tree)" if candidate.tree else ""),
         )

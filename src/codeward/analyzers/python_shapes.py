@@ -203,7 +203,7 @@ def mass_encryption(scan: Scan) -> None:
         scan.index.line_text(encrypted[0].line),
         target=shown,
         scope=targets.scope(shown),
-        detail=f"encrypts every file it finds under {shown} and {how}",
+        detail=f"every file found there is encrypted and the module {how}",
     )
 
 
@@ -228,7 +228,7 @@ def input_capture(scan: Scan) -> None:
             target=fact.note,
             severity=severity,
             confidence=confidence,
-            detail=f"hooks every keystroke ({fact.note}){extra}",
+            detail=f"a global keyboard hook{extra}",
         )
     for fact in scan.of("screen"):
         severity = H if sends else M
@@ -239,7 +239,7 @@ def input_capture(scan: Scan) -> None:
             scan.index.line_text(fact.line),
             target=fact.note,
             severity=severity,
-            detail=f"captures {fact.note}{extra}",
+            detail=extra.lstrip("; ") or None,
         )
 
 
@@ -259,26 +259,26 @@ def fork_bombs(scan: Scan) -> None:
 def process_kills(scan: Scan) -> None:
     for fact in scan.of("kill"):
         note = fact.note
-        if note in ("loop",):
+        detail: str | None = None
+        if note == "loop":
             names = _guard_strings(fact)
             daemons = sorted(names & SYSTEM_DAEMONS)
             if daemons:
                 severity, target, detail = (
                     H,
                     ", ".join(daemons),
-                    f"kills every process named {', '.join(daemons)} (system services)",
+                    "system services: every matching process is killed",
                 )
             elif not names:
-                severity, target, detail = H, "every process", "kills every process it can reach"
+                severity, target, detail = H, "every process", "every process it can reach, in a loop"
             else:
-                shown = ", ".join(sorted(names)[:5])
-                severity, target, detail = M, shown, f"kills the processes matching {shown}"
+                severity, target = M, ", ".join(sorted(names)[:5])
         elif note in ("every process", "init (PID 1)"):
-            severity, target, detail = H, note, f"sends a signal to {note}"
+            severity, target = H, note
         elif note == "one process":
             continue
         else:
-            severity, target, detail = M, note, f"sends a signal to {note}"
+            severity, target = M, note
         scan.report(
             "python.proc.kill",
             [fact.line],
@@ -348,8 +348,7 @@ def install_hooks(scan: Scan, *, setup_script: bool) -> None:
                 scan.index.line_text(fact.line),
                 target=where,
                 severity=severity,
-                detail=f"runs at install time ({where})"
-                + ("; it downloads and runs code" if severity is H else ""),
+                detail="the hook downloads and runs code" if severity is H else None,
             )
 
 
@@ -386,13 +385,7 @@ def environment_dumps(scan: Scan) -> None:
         data = fact.data
         if data is not None and any(o.kind == ENV_ALL for o in data.origins):
             where = fact.note or (fact.value.text if fact.value is not None and fact.value.text else "output")
-            scan.report(
-                "python.cred.env_dump",
-                [fact.line],
-                scan.index.line_text(fact.line),
-                target=where,
-                detail=f"writes the whole environment to {where}",
-            )
+            scan.report("python.cred.env_dump", [fact.line], scan.index.line_text(fact.line), target=where)
 
 
 def protected_attributes(scan: Scan) -> None:

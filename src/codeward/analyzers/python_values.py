@@ -852,7 +852,10 @@ class Resolver:
                 kind="response", origins=origins | {Origin(NETWORK, url.shown() if url else "?", line)}
             )
         if qualname in _INPUT_CALLS:
-            return Value(text=hole("input"), origins=origins | {Origin(INPUT, qualname, line)})
+            shown = qualname.removeprefix("builtins.") + (
+                "()" if "." not in qualname.removeprefix("builtins.") else ""
+            )
+            return Value(text=hole("input"), origins=origins | {Origin(INPUT, shown, line)})
         if kind == "file":
             path = (
                 arguments[0]
