@@ -67,6 +67,8 @@ _RANDOM = frozenset(
 
 # ---------------------------------------------------------------------------------------------- small handlers
 def _output(call: Call) -> None:
+    if not call.scan.environ:
+        return
     values = [call.scan.resolver.resolve(a, call.scope) for a in call.node.args[:10]]
     origins = frozenset().union(*(v.origins for v in values)) if values else frozenset()
     if any(o.kind == ENV_ALL for o in origins):
@@ -449,7 +451,7 @@ class PythonAnalyzer:
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
         parsed = parse(subject.content)
         index = index_module(parsed)
-        scan = Scan(index, Resolver(index))
+        scan = Scan(index, Resolver(index), environ="environ" in subject.content)
         for site in index.calls:
             self._judge_call(scan, site)
         network.network_writes(scan)

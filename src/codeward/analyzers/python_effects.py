@@ -93,6 +93,8 @@ class Scan:
     resolver: Resolver
     reports: list[Report] = field(default_factory=list)
     facts: dict[str, list[Fact]] = field(default_factory=dict)
+    environ: bool = True
+    """False when the source never mentions `environ`: output calls then cannot dump it."""
 
     def report(self, rule: str, lines: list[int], evidence: str, **fields: object) -> None:
         self.reports.append(Report(rule, lines, evidence, **fields))  # type: ignore[arg-type]

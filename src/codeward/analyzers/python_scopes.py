@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 _FENCE = re.compile(r"^\s*```[\w+-]*\s*$")
 _CONTINUATION = re.compile(r"^(?:else|elif|except|finally|case)\b|^[)\]}]")
@@ -287,6 +288,15 @@ def _last_code_line(lines: list[str], first: int, last: int) -> int:
 _Context = tuple[tuple[ast.AST, ...], tuple[ast.expr, ...]]
 """(enclosing loops, enclosing guards) within the current function."""
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_LEAVES = frozenset(
+    {type(None), str}
+    | {
+        kind
+        for base in (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+        for kind in base.__subclasses__()
+    }
+)
+"""Field values the walk pops and drops at once: contexts, operators, missing parts, identifiers."""
 _AST = ast.AST
 
 
@@ -308,83 +318,103 @@ class Indexer:
             self._statement(statement, scope, context)
 
     def _statement(self, node: ast.stmt, scope: Scope, context: _Context) -> None:
+        handler = _STATEMENTS.get(type(node))
+        if handler is not None:
+            handler(self, node, scope, context)
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.expr):
+                self._expression(child, scope, context)
+
+    def _expr_statement(self, node: ast.Expr, scope: Scope, context: _Context) -> None:
+        self._expression(node.value, scope, context)
+
+    def _assign(self, node: ast.Assign, scope: Scope, context: _Context) -> None:
+        self._expression(node.value, scope, context)
+        for target in node.targets:
+            self._bind_target(target, node.value, scope, context)
+
+    def _update(self, node: ast.AnnAssign | ast.AugAssign, scope: Scope, context: _Context) -> None:
+        if node.value is None:
+            return
+        self._expression(node.value, scope, context)
+        value: ast.expr = node.value
+        if isinstance(node, ast.AugAssign):  # `x += y` binds x to `x + y`
+            value = ast.copy_location(ast.BinOp(_as_load(node.target), node.op, node.value), node)
+        self._bind_target(node.target, value, scope, context)
+
+    def _class(self, node: ast.ClassDef, scope: Scope, context: _Context) -> None:
+        for expression in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
+            self._expression(expression, scope, context)
+        inner = Scope("class", node.name, node, scope)
+        self.index.classes[node.name] = (node, inner)
+        self._statements(node.body, inner, ((), ()))
+
+    def _import(self, node: ast.Import, scope: Scope, context: _Context) -> None:
+        for alias in node.names:
+            if alias.asname:
+                scope.imports[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                scope.imports[top] = top
+
+    def _import_from(self, node: ast.ImportFrom, scope: Scope, context: _Context) -> None:
+        origin = node.module or ""
+        for alias in node.names:
+            if alias.name == "*":
+                scope.star_imports.append(origin)
+            else:
+                scope.imports[alias.asname or alias.name] = f"{origin}.{alias.name}".lstrip(".")
+
+    def _for(self, node: ast.For | ast.AsyncFor, scope: Scope, context: _Context) -> None:
         loops, guards = context
-        if isinstance(node, ast.Expr):
+        self._expression(node.iter, scope, context)
+        self._bind_target(node.target, node.iter, scope, context, element=True)
+        self._statements(node.body, scope, ((*loops, node), guards))
+        self._statements(node.orelse, scope, context)
+
+    def _while(self, node: ast.While, scope: Scope, context: _Context) -> None:
+        loops, guards = context
+        self._expression(node.test, scope, context)
+        if _always_true(node.test) and not _breaks(node):
+            self.index.infinite_loops.append((node, scope))
+        self._statements(node.body, scope, ((*loops, node), (*guards, node.test)))
+        self._statements(node.orelse, scope, context)
+
+    def _if(self, node: ast.If, scope: Scope, context: _Context) -> None:
+        loops, guards = context
+        self._expression(node.test, scope, context)
+        self._statements(node.body, scope, (loops, (*guards, node.test)))
+        self._statements(node.orelse, scope, (loops, (*guards, node.test)))
+
+    def _with(self, node: ast.With | ast.AsyncWith, scope: Scope, context: _Context) -> None:
+        for item in node.items:
+            self._expression(item.context_expr, scope, context)
+            if item.optional_vars is not None:
+                self._bind_target(item.optional_vars, item.context_expr, scope, context)
+        self._statements(node.body, scope, context)
+
+    def _try(self, node: ast.Try | ast.TryStar, scope: Scope, context: _Context) -> None:
+        self._statements(node.body, scope, context)
+        for handler in node.handlers:
+            self._statements(handler.body, scope, context)
+        self._statements(node.orelse, scope, context)
+        self._statements(node.finalbody, scope, context)
+
+    def _match(self, node: ast.Match, scope: Scope, context: _Context) -> None:
+        self._expression(node.subject, scope, context)
+        for case in node.cases:
+            if case.guard is not None:
+                self._expression(case.guard, scope, context)
+            self._statements(case.body, scope, context)
+
+    def _return(self, node: ast.Return, scope: Scope, context: _Context) -> None:
+        if node.value is not None:
             self._expression(node.value, scope, context)
-        elif isinstance(node, ast.Assign):
-            self._expression(node.value, scope, context)
-            for target in node.targets:
-                self._bind_target(target, node.value, scope, context)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            if node.value is not None:
-                self._expression(node.value, scope, context)
-                value: ast.expr = node.value
-                if isinstance(node, ast.AugAssign):
-                    value = ast.copy_location(ast.BinOp(_as_load(node.target), node.op, node.value), node)
-                self._bind_target(node.target, value, scope, context)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-            self._function(node, scope)
-        elif isinstance(node, ast.ClassDef):
-            for expression in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
-                self._expression(expression, scope, context)
-            inner = Scope("class", node.name, node, scope)
-            self.index.classes[node.name] = (node, inner)
-            self._statements(node.body, inner, ((), ()))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    scope.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".")[0]
-                    scope.imports[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            origin = node.module or ""
-            for alias in node.names:
-                if alias.name == "*":
-                    scope.star_imports.append(origin)
-                else:
-                    scope.imports[alias.asname or alias.name] = f"{origin}.{alias.name}".lstrip(".")
-        elif isinstance(node, ast.For | ast.AsyncFor):
-            self._expression(node.iter, scope, context)
-            self._bind_target(node.target, node.iter, scope, context, element=True)
-            self._statements(node.body, scope, ((*loops, node), guards))
-            self._statements(node.orelse, scope, context)
-        elif isinstance(node, ast.While):
-            self._expression(node.test, scope, context)
-            if _always_true(node.test) and not _breaks(node):
-                self.index.infinite_loops.append((node, scope))
-            self._statements(node.body, scope, ((*loops, node), (*guards, node.test)))
-            self._statements(node.orelse, scope, context)
-        elif isinstance(node, ast.If):
-            self._expression(node.test, scope, context)
-            self._statements(node.body, scope, (loops, (*guards, node.test)))
-            self._statements(node.orelse, scope, (loops, (*guards, node.test)))
-        elif isinstance(node, ast.With | ast.AsyncWith):
-            for item in node.items:
-                self._expression(item.context_expr, scope, context)
-                if item.optional_vars is not None:
-                    self._bind_target(item.optional_vars, item.context_expr, scope, context)
-            self._statements(node.body, scope, context)
-        elif isinstance(node, ast.Try | ast.TryStar):
-            self._statements(node.body, scope, context)
-            for handler in node.handlers:
-                self._statements(handler.body, scope, context)
-            self._statements(node.orelse, scope, context)
-            self._statements(node.finalbody, scope, context)
-        elif isinstance(node, ast.Match):
-            self._expression(node.subject, scope, context)
-            for case in node.cases:
-                if case.guard is not None:
-                    self._expression(case.guard, scope, context)
-                self._statements(case.body, scope, context)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self._expression(node.value, scope, context)
-                scope.returns.append(node.value)
-        else:
-            for child in ast.iter_child_nodes(node):
-                if isinstance(child, ast.expr):
-                    self._expression(child, scope, context)
+            scope.returns.append(node.value)
+
+    def _define(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, context: _Context) -> None:
+        self._function(node, scope)
 
     def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
         for expression in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
@@ -441,39 +471,47 @@ class Indexer:
 
     # ------------------------------------------------------------------ expressions
     def _expression(self, root: ast.expr, scope: Scope, context: _Context) -> None:
-        """Record calls and the few expression shapes rules need; iterative, so depth cannot overflow."""
+        """Record calls and the few expression shapes rules need; iterative, so depth cannot overflow.
+
+        Comprehensions recurse (with themselves as the innermost loop); their nesting is shallow."""
         loops, guards = context
         index = self.index
         calls = index.calls
-        stack: list[tuple[ast.AST, tuple[ast.AST, ...]]] = [(root, loops)]
-        pop, push = stack.pop, stack.append
+        stack: list[ast.AST] = [root]
+        pop, push, extend = stack.pop, stack.append, stack.extend
         while stack:
-            node, enclosing = pop()
+            node = pop()
             kind = type(node)
+            if kind is ast.Name or kind in _LEAVES:
+                continue
             if kind is ast.Call:
-                calls.append(CallSite(node, scope, enclosing, guards))  # type: ignore[arg-type]
+                calls.append(CallSite(node, scope, loops, guards))  # type: ignore[arg-type]
                 func = node.func  # type: ignore[attr-defined]
                 if type(func) is ast.Attribute and type(func.value) is ast.Name and func.attr in MUTATORS:
                     key = (id(scope), func.value.id)
-                    self.index.mutations.setdefault(key, []).extend(node.args)  # type: ignore[attr-defined]
+                    index.mutations.setdefault(key, []).extend(node.args)  # type: ignore[attr-defined]
             elif kind is ast.Constant:
                 value = node.value  # type: ignore[attr-defined]
                 if (
-                    isinstance(value, str | bytes)
+                    type(value) in (str, bytes)
                     and len(value) >= 24
                     and len(index.string_blobs) < MAX_STRING_BLOBS
                 ):
                     text = value if isinstance(value, str) else value.decode("latin-1")
                     index.string_blobs.append((text, node.lineno))  # type: ignore[attr-defined]
                 continue
-            elif kind is ast.Name:
-                continue
             elif kind in _COMPREHENSIONS:
-                enclosing = (*enclosing, node)
+                inner = ((*loops, node), guards)
                 for generator in node.generators:  # type: ignore[attr-defined]
-                    self._bind_target(
-                        generator.target, generator.iter, scope, (enclosing, guards), element=True
-                    )
+                    self._bind_target(generator.target, generator.iter, scope, inner, element=True)
+                    self._expression(generator.iter, scope, inner)
+                    for test in generator.ifs:
+                        self._expression(test, scope, inner)
+                element = node.key if kind is ast.DictComp else node.elt  # type: ignore[attr-defined]
+                self._expression(element, scope, inner)
+                if kind is ast.DictComp:
+                    self._expression(node.value, scope, inner)  # type: ignore[attr-defined]
+                continue
             elif kind is ast.Subscript:
                 key = node.slice  # type: ignore[attr-defined]
                 if (
@@ -485,18 +523,39 @@ class Indexer:
             elif kind is ast.Compare:
                 index.comparisons.append((node, scope))  # type: ignore[arg-type]
             elif kind is ast.BinOp:
-                if type(node.op) is ast.BitXor and enclosing:  # type: ignore[attr-defined]
+                if type(node.op) is ast.BitXor and loops:  # type: ignore[attr-defined]
                     index.xor_in_loops.append(node.lineno)  # type: ignore[attr-defined]
             elif kind is ast.NamedExpr:
-                self._bind_target(node.target, node.value, scope, (enclosing, guards))  # type: ignore[attr-defined]
+                self._bind_target(node.target, node.value, scope, context)  # type: ignore[attr-defined]
             for name in node._fields:
                 child = getattr(node, name, None)
                 if type(child) is list:
-                    for item in child:
-                        if isinstance(item, _AST):
-                            push((item, enclosing))
-                elif isinstance(child, _AST) and not isinstance(child, ast.expr_context):
-                    push((child, enclosing))
+                    extend(child)
+                elif isinstance(child, _AST):
+                    push(child)
+
+
+_STATEMENTS: dict[type, Callable[[Indexer, Any, Scope, _Context], None]] = {
+    ast.Expr: Indexer._expr_statement,
+    ast.Assign: Indexer._assign,
+    ast.AnnAssign: Indexer._update,
+    ast.AugAssign: Indexer._update,
+    ast.FunctionDef: Indexer._define,
+    ast.AsyncFunctionDef: Indexer._define,
+    ast.ClassDef: Indexer._class,
+    ast.Import: Indexer._import,
+    ast.ImportFrom: Indexer._import_from,
+    ast.For: Indexer._for,
+    ast.AsyncFor: Indexer._for,
+    ast.While: Indexer._while,
+    ast.If: Indexer._if,
+    ast.With: Indexer._with,
+    ast.AsyncWith: Indexer._with,
+    ast.Try: Indexer._try,
+    ast.TryStar: Indexer._try,
+    ast.Match: Indexer._match,
+    ast.Return: Indexer._return,
+}
 
 
 def index_module(parsed: ParsedModule) -> ModuleIndex:

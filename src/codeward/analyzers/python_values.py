@@ -14,6 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import codecs
+import functools
 import itertools
 import posixpath
 import re
@@ -349,14 +350,20 @@ _ALIAS_HEADS = frozenset(old.split(".", 1)[0] for old in _MODULE_ALIASES)
 
 def file_origin(path: str, line: int) -> Origin:
     """What reading `path` yields, as a taint label."""
+    kind, capability = _file_class(path)
+    return Origin(kind, path, line, capability)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_class(path: str) -> tuple[str, str | None]:
     capability = targets.credential_capability(path)
     if capability is not None:
-        return Origin(SECRET, path, line, capability)
+        return SECRET, capability
     if targets.is_sensitive_system_file(path):
-        return Origin(SENSITIVE, path, line)
+        return SENSITIVE, None
     if targets.scope(path) in (targets.SYSTEM, targets.ROOT):
-        return Origin(SYSTEM_FILE, path, line)
-    return Origin(FILE, path, line)
+        return SYSTEM_FILE, None
+    return FILE, None
 
 
 class Resolver:
