@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from codeward.adapters.cli import check, hook, install, policy, proxy, scan
+from codeward.adapters.cli import audit, check, hook, install, policy, proxy, review, scan, serve
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -42,6 +42,10 @@ cli.add_command(install.uninstall_command)
 cli.add_command(scan.scan)
 cli.add_command(scan.precommit)
 cli.add_command(proxy.proxy)
+cli.add_command(serve.serve)
+cli.add_command(serve.api_key)
+cli.add_command(review.review)
+cli.add_command(audit.audit)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from codeward.engine import Guard
 from codeward.errors import CodewardError, InputError
 from codeward.model import Action, Decision
 from codeward.render.text import render_text
+from codeward.store.local import store_for_check
 
 EXIT_CODES = {Action.ALLOW: 0, Action.NOTICE: 0, Action.CONFIRM: 3, Action.REVIEW: 3, Action.BLOCK: 4}
 
@@ -76,6 +77,7 @@ def policy_option(function: click.decorators.FC) -> click.decorators.FC:
 @policy_option
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
+@click.option("--db", envvar="CODEWARD_DB", metavar="URL|FILE", help="The audit store (default: $CODEWARD_HOME).")
 def check(
     file: str | None,
     code: str | None,
@@ -93,6 +95,7 @@ def check(
     policies: tuple[str, ...],
     output: str,
     color: bool | None,
+    db: str | None,
 ) -> None:
     """Judge a snippet: FILE, `-` for standard input, -c CODE, or --cases FILE.jsonl.
 
@@ -110,6 +113,7 @@ def check(
     guard = Guard(list(policies), sandbox_mode="never")
     if cases is not None:
         sys.exit(_check_cases(guard, cases))
+    guard.store = store_for_check(db)  # a dataset run (--cases) is an evaluation, not a request on record
 
     path: str | None = None
     if code is not None:
