@@ -131,7 +131,9 @@ class ShellAnalyzer:
 
     def __init__(self, rulebook: RuleBook) -> None:
         self._rulebook = rulebook
-        self._parser = Parser(Language(tree_sitter_bash.language()))
+        # the analyzer holds the Language itself: the parser alone does not keep it alive
+        self._language = Language(tree_sitter_bash.language())
+        self._parser = Parser(self._language)
 
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
         walk = _Walk(self._rulebook, self._parser, subject.language or "bash")
@@ -173,7 +175,7 @@ class _Walk:
         self.original_lines = source.split(b"\n")
         for _ in range(MAX_REPAIRS):
             self._reset(source)
-            tree = self.parser.parse(source)
+            tree = self.parser.parse(_parser_safe(source))
             try:
                 self._sequence(tree.root_node, NOTHING)
                 self._walk_uncalled()
@@ -517,14 +519,10 @@ class _Walk:
         prefix: list[tuple[str, Value]] = []
         named = False
         redirects = list(redirects)
-        previous = None
-        source = self.frame.source
+        if node.start_point[0] != node.end_point[0]:
+            _check_lines(self.frame.source, node.children)
         for child in node.children:
             kind = child.type
-            if kind == "comment":
-                continue
-            _check_same_line(source, previous, child)
-            previous = child
             if kind == "command_name":
                 named = True
                 inner = child.named_children
@@ -543,10 +541,14 @@ class _Walk:
             if name in _EFFECT_VARIABLES:
                 shell_system.variable_effects(self, self._bare(node), name, value)
         base = self._bare(node)
-        stdin, socket_in, socket_out, writes, continuations, extra = self._redirections(
-            redirects, stdin, base
-        )
-        argv.extend(extra)
+        socket_in = socket_out = None
+        writes: list[tuple[Value, bool, bool]] = []
+        continuations: list[Any] = []
+        if redirects:
+            stdin, socket_in, socket_out, writes, continuations, extra = self._redirections(
+                redirects, stdin, base
+            )
+            argv.extend(extra)
         original = argv[0] if argv else None
         argv, via = strip_wrappers(argv)
         if not argv:
@@ -916,7 +918,7 @@ class _Walk:
                     frame = _Frame(source, fixed=call.lines, via=(*call.via, origin))
                 self._enter(frame)
                 try:
-                    self._sequence(self.parser.parse(source).root_node, NOTHING)
+                    self._sequence(self.parser.parse(_parser_safe(source)).root_node, NOTHING)
                     return
                 except _Misparsed as misparse:
                     if misparse.source is not source:
@@ -925,6 +927,19 @@ class _Walk:
         finally:
             self.depth -= 1
             self._enter(saved)
+
+
+_ASCII_ONLY = bytes(range(128)) + b"x" * 128
+
+
+def _parser_safe(source: bytes) -> bytes:
+    """The bytes tree-sitter-bash may safely read: every non-ASCII byte becomes `x`.
+
+    Its external scanner calls C `isalpha()` on Unicode code points above 255, which is undefined
+    behaviour and crashes the process on some inputs. Bash treats those bytes as word characters,
+    as it does `x`; offsets and lines are unchanged, and all text is read from the original bytes.
+    """
+    return source.translate(_ASCII_ONLY) if not source.isascii() else source
 
 
 class _Misparsed(Exception):
@@ -937,6 +952,15 @@ class _Misparsed(Exception):
 
     def repaired(self) -> bytes:
         return self.source[: self.at] + b";" + self.source[self.at :]
+
+
+def _check_lines(source: bytes, children: list[Any]) -> None:
+    previous = None
+    for child in children:
+        if child.type == "comment":
+            continue
+        _check_same_line(source, previous, child)
+        previous = child
 
 
 def _check_same_line(source: bytes, previous: Any, child: Any) -> None:

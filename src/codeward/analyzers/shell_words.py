@@ -61,9 +61,13 @@ class Stream:
 NOTHING = Stream()
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Value:
-    """One word after expansion. `text` holds unresolved variables as `$NAME`."""
+    """One word after expansion. `text` holds unresolved variables as `$NAME`.
+
+    Treated as immutable (copies are made with `replace`); not frozen only because frozen
+    dataclasses are several times slower to build, and the walk builds one per word.
+    """
 
     text: str
     raw: str
@@ -237,7 +241,9 @@ class WordReader:
         if not parts:
             return Value(text="", raw=raw, quoted=True)
         joined = _join(parts, raw)
-        return replace(joined, quoted=True)
+        if joined is parts[0] or joined.raw != raw or not joined.quoted:
+            joined = replace(joined, raw=raw, quoted=True)
+        return joined
 
     def _concatenation(self, node: Any) -> Value:
         parts = [self.value(child) for child in node.named_children]
@@ -279,11 +285,11 @@ class WordReader:
         empty = is_set and current is not None and current.known and current.text == ""
         if op in (":?", "?"):
             if current is not None and current.known and current.text:
-                return replace(current, raw=raw)
+                return replace(current, raw=raw, quoted=False)
             return Value(text=f"${name}", raw=raw, known=False)
         if op in (":-", "-", ":=", "="):
             if current is not None and current.known and not empty:
-                return replace(current, raw=raw)
+                return replace(current, raw=raw, quoted=False)
             if empty and argument is not None:
                 return replace(argument, raw=raw)
             return Value(text=f"${name}", raw=raw, known=False)
@@ -292,7 +298,9 @@ class WordReader:
         if op is not None:
             return unknown(raw, leading=name)
         if current is not None:
-            return replace(current, raw=raw)
+            if current.known and not current.quoted:
+                return current
+            return replace(current, raw=raw, quoted=False)
         if name in ("@", "*", "#", "?", "$", "!", "-", "0", "_"):
             return unknown(raw)
         if name in _SYMBOLIC:
@@ -315,7 +323,7 @@ def _expansion_name(node: Any, reader: WordReader) -> str:
 def _join(parts: list[Value], raw: str) -> Value:
     if len(parts) == 1:
         only = parts[0]
-        return replace(only, raw=raw)
+        return only if only.raw == raw else replace(only, raw=raw)
     text = "".join(p.text for p in parts)[:_MAX_TEXT]
     taints: frozenset[Taint] = frozenset().union(*(p.taints for p in parts))
     first = parts[0]
