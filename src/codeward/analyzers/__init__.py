@@ -6,6 +6,8 @@ Nothing registers itself on import.
 
 from __future__ import annotations
 
+from codeward.analyzers.javascript import JavaScriptAnalyzer
+from codeward.analyzers.npm_manifest import NpmManifestAnalyzer
 from codeward.analyzers.patterns import PatternAnalyzer
 from codeward.analyzers.prompt import PromptAnalyzer
 from codeward.analyzers.python import PythonAnalyzer
@@ -15,6 +17,15 @@ from codeward.protocols import Analyzer
 
 
 def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
-    parsers: list[Analyzer] = [ShellAnalyzer(rulebook), PythonAnalyzer(rulebook)]
+    parsers: list[Analyzer] = [
+        ShellAnalyzer(rulebook),
+        PythonAnalyzer(rulebook),
+        JavaScriptAnalyzer(rulebook),
+    ]
     parsed = frozenset(language for analyzer in parsers for language in analyzer.languages) - {"*"}
-    return [*parsers, PromptAnalyzer(rulebook), PatternAnalyzer(rulebook, parsed)]
+    return [
+        *parsers,
+        PromptAnalyzer(rulebook),
+        PatternAnalyzer(rulebook, parsed),
+        NpmManifestAnalyzer(rulebook),
+    ]
