@@ -857,7 +857,7 @@ def delete(call: Call, path: Value, *, recursive: bool) -> None:
             "python.fs.delete_file",
             target="?",
             scope=targets.UNKNOWN,
-            severity=L,
+            severity=I,
             confidence=Confidence.LOW,
             detail="the path is only known at run time",
         )
@@ -901,7 +901,7 @@ def delete(call: Call, path: Value, *, recursive: bool) -> None:
             detail=f"deletes the system file {shown}",
         )
     else:
-        severity = L if scope in (targets.PROJECT, targets.TEMP, targets.UNKNOWN) else M
+        severity = I if scope == targets.UNKNOWN else L if scope in (targets.PROJECT, targets.TEMP) else M
         confidence = Confidence.HIGH if path.exact else Confidence.LOW
         call.report(
             "python.fs.delete_file", target=shown, scope=scope, severity=severity, confidence=confidence

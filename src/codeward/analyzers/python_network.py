@@ -202,7 +202,9 @@ def sftp_put(call: Call) -> None:
     if local is None or local.text is None:
         return
     read_path(call, local, how="uploads")
-    send(call, Value(origins=frozenset({file_origin(local.text, call.line)})), "an SFTP server")
+    connects = call.scan.of("connect")
+    host = connects[-1].note if connects else "an SFTP server"
+    send(call, Value(origins=frozenset({file_origin(local.text, call.line)})), host)
 
 
 def telnet_write(call: Call) -> None:

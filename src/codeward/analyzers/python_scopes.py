@@ -40,14 +40,12 @@ PROTECTED_KEYS = frozenset(
         "nationality",
         "national_origin",
         "sexual_orientation",
-        "orientation",
         "marital_status",
         "pregnancy",
         "pregnant",
         "skin_color",
         "skin_colour",
         "caste",
-        "culture",
     }
 )
 MUTATORS = frozenset(

@@ -59,8 +59,28 @@ SYSTEM_DAEMONS = frozenset(
         "sddm",
     ]
 )
-_KEYLIKE = re.compile(
-    r"(?i)key|token|passw|pwd|salt|nonce|secret|otp|session|\bpin\b|^pin|_pin|iv$|^iv_|nonce|credential"
+_SECRET_WORDS = frozenset(
+    [
+        "key",
+        "keygen",
+        "apikey",
+        "secret",
+        "token",
+        "password",
+        "passwd",
+        "pwd",
+        "passphrase",
+        "salt",
+        "nonce",
+        "otp",
+        "pin",
+        "iv",
+        "credential",
+        "credentials",
+        "session",
+        "sessionid",
+        "csrf",
+    ]
 )
 _PASSWORD = re.compile(r"(?i)passw|pwd|passphrase|^pw$|_pw$|^pass$|_pass$|password")
 _FAST_HASHES = frozenset(
@@ -277,6 +297,8 @@ def process_kills(scan: Scan) -> None:
             severity, target = H, note
         elif note == "one process":
             continue
+        elif note in ("process group", "its own process group"):
+            severity, target = L, note  # process managers stop the groups they started
         else:
             severity, target = M, note
         scan.report(
@@ -421,14 +443,8 @@ def protected_attributes(scan: Scan) -> None:
         key = next((k for k in map(_protected, operands) if k), None)
         if key is None:
             continue
-        constants = [
-            o
-            for o in operands
-            if isinstance(o, ast.Constant | ast.List | ast.Tuple | ast.Name) and not _protected(o)
-        ]
-        numeric = any(isinstance(o, ast.Constant) and isinstance(o.value, int | float) for o in operands)
-        if not constants or (numeric and key.startswith("age")):
-            continue
+        if not any(_names_a_category(o) for o in operands):
+            continue  # `age >= 18` is a rule about a number; `race == "X"` singles out a group
         reported.add(id(scope))
         scan.report(
             "python.code.protected_attribute",
@@ -451,6 +467,17 @@ def _protected(node: ast.expr) -> str | None:
     if isinstance(node, ast.Attribute) and node.attr.lower() in PROTECTED_KEYS:
         return node.attr
     return None
+
+
+def _names_a_category(node: ast.expr) -> bool:
+    """A string constant, or a list/tuple/set of them: the values a protected attribute is compared with."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.List | ast.Tuple | ast.Set):
+        return bool(node.elts) and all(
+            isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
+        )
+    return False
 
 
 def _scoring_table(scan: Scan, scope: Scope, name: str) -> bool:
@@ -497,12 +524,18 @@ def weak_randomness(scan: Scan) -> None:
 
 
 def _key_like(scope: Scope, node: ast.Call) -> bool:
-    if scope.kind == "function" and _KEYLIKE.search(scope.name):
+    if scope.kind == "function" and _secret_name(scope.name):
         return True
     for name, bindings in scope.bindings.items():
-        if _KEYLIKE.search(name) and any(_contains(binding.value, node) for binding in bindings):
+        if _secret_name(name) and any(_contains(binding.value, node) for binding in bindings):
             return True
     return False
+
+
+def _secret_name(identifier: str) -> bool:
+    """`make_key`, `apiToken`, `gen_password`, `salt`: the words of the name include a secret's."""
+    words = {w.lower() for w in re.findall(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])", identifier)}
+    return bool(words & _SECRET_WORDS)
 
 
 def _contains(root: ast.expr, node: ast.AST) -> bool:

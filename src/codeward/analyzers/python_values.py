@@ -845,7 +845,8 @@ class Resolver:
         """What calling a library function or method yields: the kind of object and where its data came from."""
         arguments = [self.resolve(a, scope, env) for a in node.args[:20]]
         keywords = {k.arg: self.resolve(k.value, scope, env) for k in node.keywords[:20]}
-        origins = union([receiver, *arguments, *keywords.values()])
+        # an environment handed to a child process configures it; it is not what the call returns
+        origins = union([receiver, *arguments, *(v for k, v in keywords.items() if k != "env")])
         method = qualname.rsplit(".", 1)[-1]
         kind = _RESULT_KINDS.get(qualname)
         line = node.lineno
@@ -1398,6 +1399,8 @@ def _listing(
     )
 
 
+_CLIMB_THEN_DESCEND = re.compile(r"(^|/)\.\./+(?!\.\.(/|$))[^/]")
+"""`../etc/passwd`, `a/../../b`: climbing out of a directory and into another place (not a bare `..`)."""
 _PATH_SAME = frozenset(
     {"resolve", "absolute", "expanduser", "with_suffix", "with_name", "joinpath", "__fspath__"}
 )
@@ -1414,7 +1417,7 @@ def _join_paths(parts: list[Value], *, kind: str | None = None) -> Value:
         exact = exact and part.exact
         tree = tree or part.tree
         many = many or part.many
-        if position and (piece == ".." or piece.startswith("../") or "/../" in piece):
+        if position and _CLIMB_THEN_DESCEND.search(piece):
             climbs = True
         climbs = climbs or part.climbs
         text = piece if piece.startswith("/") or not text else text.rstrip("/") + "/" + piece
