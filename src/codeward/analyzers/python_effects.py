@@ -531,21 +531,14 @@ def _pickle_gadget(call: Call, data: Value) -> bool:
                 if _DANGEROUS_GLOBALS.match(argument):
                     dangerous.append(argument.replace(" ", "."))
             elif isinstance(argument, str | bytes) and opcode.name.endswith(("UNICODE", "STRING", "BYTES")):
-                text = argument.decode("latin-1") if isinstance(argument, bytes) else argument
-                if (
-                    len(strings) >= 2
-                    and f"{strings[-2]} {strings[-1]}".strip()
-                    and _DANGEROUS_GLOBALS.match(f"{strings[-2]} {strings[-1]}")
-                ):
-                    pass
-                strings.append(text)
+                strings.append(argument.decode("latin-1") if isinstance(argument, bytes) else argument)
             elif (
                 opcode.name == "STACK_GLOBAL"
                 and len(strings) >= 2
                 and _DANGEROUS_GLOBALS.match(f"{strings[-2]} {strings[-1]}")
             ):
                 dangerous.append(f"{strings[-2]}.{strings[-1]}")
-    except Exception:  # a malformed pickle is not a reason to fail the analysis
+    except (ValueError, KeyError, IndexError, OverflowError):  # malformed: judge what was read before it
         pass
     if not dangerous:
         return False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from codeward.analyzers import targets
-from codeward.analyzers.python_effects import Call, Fact, Scan, read_path
+from codeward.analyzers.python_effects import Call, Scan, read_path
 from codeward.analyzers.python_values import (
     ENV,
     ENV_ALL,
@@ -281,7 +281,3 @@ def network_writes(scan: Scan) -> None:
             continue
         call = Call(scan, fact.site, "write", Value())
         _downloaded(call, fetched[0].detail, fact.value.text)
-
-
-def origins_of(facts: list[Fact], kind: str) -> list[Origin]:
-    return [o for fact in facts if fact.data is not None for o in fact.data.origins if o.kind == kind]

@@ -961,10 +961,6 @@ class Resolver:
             )
         return Value(origins=origins)
 
-    # ------------------------------------------------------------------ helpers for folds
-    def texts(self, nodes: Iterable[ast.expr], scope: Scope, env: dict[str, Value] | None) -> list[Value]:
-        return [self.resolve(node, scope, env) for node in nodes]
-
 
 # ---------------------------------------------------------------------------------------------- value algebra
 def merge(values: list[Value]) -> Value:
