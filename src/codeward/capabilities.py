@@ -100,6 +100,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         H,
         True,
     ),
+    Capability("persist.autostart", "Starts a program at each logon (Run keys, Startup folder)", H, True),
     # system
     Capability("disk.overwrite", "Overwrites or formats a block device or partition table", C, True),
     Capability(

@@ -9,6 +9,7 @@ from __future__ import annotations
 from codeward.analyzers.javascript import JavaScriptAnalyzer
 from codeward.analyzers.npm_manifest import NpmManifestAnalyzer
 from codeward.analyzers.patterns import PatternAnalyzer
+from codeward.analyzers.powershell import PowerShellAnalyzer
 from codeward.analyzers.prompt import PromptAnalyzer
 from codeward.analyzers.python import PythonAnalyzer
 from codeward.analyzers.rulebook import RuleBook
@@ -28,4 +29,5 @@ def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
         PromptAnalyzer(rulebook),
         PatternAnalyzer(rulebook, parsed),
         NpmManifestAnalyzer(rulebook),
+        PowerShellAnalyzer(rulebook, parsed),
     ]

@@ -726,7 +726,11 @@ class Walk:
             callee = self.value(function)
         tagged = arguments is not None and arguments.type == "template_string"
         args = self._arguments(arguments) if arguments is not None else []
-        return self._dispatch(effects.Call(node, callee, receiver, method, args, tagged=tagged))
+        owner = function.child_by_field_name("object") if receiver is not None else None
+        name = self.text(owner) if owner is not None and owner.type == "identifier" else None
+        return self._dispatch(
+            effects.Call(node, callee, receiver, method, args, tagged=tagged, receiver_name=name)
+        )
 
     def new(self, node: Any) -> Value:
         constructor = node.child_by_field_name("constructor")

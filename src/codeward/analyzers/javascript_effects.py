@@ -69,6 +69,8 @@ class Call:
     """Functions passed as arguments that a handler already walked."""
     delivers: Value | None = None
     """What callbacks passed to this call receive (a file's content, a response, a connection)."""
+    receiver_name: str | None = None
+    """The variable the method is called on, when it is one (`client` in `client.connect(…)`)."""
 
     def arg(self, index: int) -> Value:
         return self.args[index] if index < len(self.args) else NOTHING
@@ -426,7 +428,10 @@ def _connect(walk: Walk, call: Call, receiver: Value | None = None) -> Value:
         else f"{host.rendered}:{port.rendered}"
     )
     walk.report("javascript.net.raw_connect", call.node, target=target, scope=targets.REMOTE)
-    return Value(kind="socket", sources=frozenset({Source(SOCKET, target)}), target=target)
+    socket = Value(kind="socket", sources=frozenset({Source(SOCKET, target)}), target=target)
+    if receiver is not None and call.receiver_name is not None:
+        walk.scope.assign(call.receiver_name, socket)
+    return socket
 
 
 def _new_socket(walk: Walk, call: Call) -> Value:

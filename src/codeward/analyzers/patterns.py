@@ -35,7 +35,7 @@ class PatternAnalyzer:
             return []
         text = subject.content
         findings: list[Finding] = []
-        for index in sorted(matcher.Match(text)):
+        for index in sorted(matcher.Match(text) or ()):  # RE2's Set.Match gives None, not [], for no match
             rule, regex = rules[index], compiled[index]
             for count, match in enumerate(regex.finditer(text)):
                 if count >= _MAX_HITS_PER_RULE:
