@@ -12,6 +12,7 @@ so when it hits one.
 from __future__ import annotations
 
 import posixpath
+import time
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -101,6 +102,8 @@ MAX_RECURSION = 150
 """Syntax-tree depth walked recursively; deeper input is reported as partly analysed."""
 MAX_LOOP_VALUES = 4
 MAX_FINDINGS = 300
+MAX_SECONDS = 1.0
+"""Wall-clock budget of one analysis: beyond it the walk stops and the finding says so (huge inputs only)."""
 MAX_REPAIRS = 32
 """How many times a script is re-parsed to undo tree-sitter-bash joining two lines into one command."""
 
@@ -149,6 +152,7 @@ class _Walk:
         self.language = language
         self.original_lines: list[bytes] = []
         self.top_source = b""
+        self.deadline = 0.0
         self._reset(b"")
 
     def _reset(self, source: bytes) -> None:
@@ -171,6 +175,7 @@ class _Walk:
         self.limits_hit: set[str] = set()
 
     def run(self, content: str) -> list[Finding]:
+        self.deadline = time.perf_counter() + MAX_SECONDS
         source = content.encode("utf-8", "replace")
         self.original_lines = source.split(b"\n")
         for _ in range(MAX_REPAIRS):
@@ -189,8 +194,8 @@ class _Walk:
         root = tree.root_node
         if root.has_error:
             self._partial(root, "parts of the script did not parse; the rest was analysed", Severity.INFO)
-        for limit in sorted(self.limits_hit):
-            self._partial(root, limit, Severity.LOW)
+        if self.limits_hit:
+            self._partial(root, "; ".join(sorted(self.limits_hit)), Severity.LOW)
         return self.findings
 
     # ------------------------------------------------------------------ what checks may ask (Scan)
@@ -208,8 +213,16 @@ class _Walk:
         payload: Payload | None = None,
         evidence: str | None = None,
     ) -> None:
-        key = (rule_id, capability, target, tuple(call.lines))
-        if key in self._seen or len(self.findings) >= MAX_FINDINGS:
+        key = (
+            rule_id,
+            capability,
+            detail if rule_id == "bash.analysis.partial" else target,
+            tuple(call.lines),
+        )
+        if key in self._seen:
+            return
+        if len(self.findings) >= MAX_FINDINGS and rule_id != "bash.analysis.partial":
+            self.limits_hit.add(f"only the first {MAX_FINDINGS} findings are listed")
             return
         self._seen.add(key)
         self.findings.append(
@@ -429,6 +442,12 @@ class _Walk:
         if self.steps > self.budget:
             self.limits_hit.add(
                 "the script needed more analysis steps than its size allows; the rest was skipped"
+            )
+            return NOTHING
+        if not self.steps & 63 and time.perf_counter() > self.deadline:
+            self.budget = self.steps  # stop here, and for the rest of this walk
+            self.limits_hit.add(
+                f"analysis stopped after {MAX_SECONDS:g} s; the rest of the script was not analysed"
             )
             return NOTHING
         if self.recursion > MAX_RECURSION:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
-from codeward.analyzers.shell_words import NOTHING, Stream, Value, literal
+from codeward.analyzers.shell_words import EMPTY, NOTHING, Stream, Value, literal
 from codeward.model import Confidence, Payload, Severity
 
 SHELLS = frozenset(
@@ -58,7 +59,7 @@ class Call:
     socket_in: str | None = None
     socket_out: str | None = None
     """The host when standard input or output is wired to a network socket (`/dev/tcp/…`)."""
-    name: Value = field(default_factory=lambda: literal(""))
+    name: Value = field(default_factory=lambda: EMPTY)
     background: bool = False
     items: list[Value] | None = None
     """Arguments that `xargs` or `find -exec` will supply from their input."""
@@ -188,6 +189,7 @@ _VERSIONED = re.compile(r"^(python|pip|perl|ruby|node|php|lua|pypy|pwsh)[0-9.]*$
 _RENAMED = {"nodejs": "node", "pip3": "pip", "ncat": "ncat", "nc.traditional": "nc", "nc.openbsd": "nc"}
 
 
+@lru_cache(maxsize=4096)
 def program_name(path: str) -> str:
     base = path.rsplit("/", 1)[-1].lstrip("\\")
     lowered = base.lower() if base.lower() in ("rscript", "powershell") else base

@@ -91,6 +91,16 @@ def printf(scan: Scan, call: Call) -> Stream:
     return Stream(taints, "".join(out) if known else None, decoded)
 
 
+def mktemp(scan: Scan, call: Call) -> Stream:
+    """mktemp prints a fresh path in the temporary folder (or under -p DIR): `rm -rf "$(mktemp -d)"` is harmless."""
+    parsed = parse_options(call.args, frozenset({"-p", "--tmpdir", "--suffix"}))
+    folder = parsed.get("-p", "--tmpdir")
+    base = folder.text if folder is not None and folder.known else "/tmp"
+    if folder is not None and not folder.known:
+        return NOTHING
+    return Stream(content=f"{base.rstrip('/')}/tmp.XXXXXXXXXX\n")
+
+
 def printenv(scan: Scan, call: Call) -> Stream:
     if call.args:
         return NOTHING
@@ -642,6 +652,7 @@ HANDLERS: dict[str, StreamHandler] = {
     "echo": echo,
     "printf": printf,
     "printenv": printenv,
+    "mktemp": mktemp,
     "cat": reader,
     "tac": reader,
     "less": reader,

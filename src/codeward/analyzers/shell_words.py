@@ -94,6 +94,9 @@ class Value:
         return replace(self, text=text)
 
 
+EMPTY = Value(text="", raw="")
+
+
 def literal(text: str) -> Value:
     return Value(text=text, raw=text)
 
@@ -150,6 +153,8 @@ class WordReader:
     def words(self, node: Any) -> list[Value]:
         """The words `node` expands to: an unquoted `$X` holding `rm -rf` is two words; `"$@"` is many."""
         kind = node.type
+        if kind == "word":
+            return [self._word(node)]
         if kind in ("simple_expansion", "expansion"):
             name = _expansion_name(node, self)
             if name in ("@", "*") and self.environment.positional is not None:
@@ -232,18 +237,21 @@ class WordReader:
 
     def _string(self, node: Any) -> Value:
         raw = self.text(node)
+        children = node.named_children
+        if len(children) == 1 and children[0].type == "string_content":
+            return Value(text=_unescape_double_quoted(raw[1:-1]), raw=raw, quoted=True)
         parts: list[Value] = []
-        for child in node.named_children:
+        for child in children:
             if child.type == "string_content":
                 parts.append(literal(_unescape_double_quoted(self.text(child))))
             else:
                 parts.append(self.value(child))
         if not parts:
             return Value(text="", raw=raw, quoted=True)
-        joined = _join(parts, raw)
-        if joined is parts[0] or joined.raw != raw or not joined.quoted:
-            joined = replace(joined, raw=raw, quoted=True)
-        return joined
+        if len(parts) == 1:
+            only = parts[0]
+            return only if only.raw == raw and only.quoted else replace(only, raw=raw, quoted=True)
+        return _join(parts, raw, quoted=True)
 
     def _concatenation(self, node: Any) -> Value:
         parts = [self.value(child) for child in node.named_children]
@@ -320,25 +328,35 @@ def _expansion_name(node: Any, reader: WordReader) -> str:
     return text[:1] if text else "?"
 
 
-def _join(parts: list[Value], raw: str) -> Value:
+def _join(parts: list[Value], raw: str, *, quoted: bool = False) -> Value:
     if len(parts) == 1:
         only = parts[0]
         return only if only.raw == raw else replace(only, raw=raw)
-    text = "".join(p.text for p in parts)[:_MAX_TEXT]
-    taints: frozenset[Taint] = frozenset().union(*(p.taints for p in parts))
+    text = "".join([p.text for p in parts])[:_MAX_TEXT]
+    taints: frozenset[Taint] = frozenset()
+    decoded: tuple[str, ...] = ()
+    known_all = True
+    disguised_any = False
+    for part in parts:
+        if part.taints:
+            taints = taints | part.taints
+        if part.decoded:
+            decoded = decoded + part.decoded
+        known_all = known_all and part.known
+        disguised_any = disguised_any or part.disguised
     first = parts[0]
     leading = first.leading if not first.known and first.leading else None
     if leading is None and first.known and first.text == "" and len(parts) > 1 and not parts[1].known:
         leading = parts[1].leading
-    decoded = tuple(step for p in parts for step in p.decoded)
     return Value(
         text=text,
         raw=raw,
-        known=all(p.known for p in parts),
+        known=known_all,
         leading=leading,
         taints=taints,
         decoded=decoded,
-        disguised=any(p.disguised for p in parts),
+        disguised=disguised_any,
+        quoted=quoted,
     )
 
 

@@ -2,13 +2,15 @@
 
 `scope` puts a path in a class the policy can match (root, system, home, user, credential,
 device, temp, project, outside, unknown); `credential_capability` says which credential a path
-holds, if any. Paths are judged as written: nothing here touches the file system.
+holds, if any. Paths are judged as written: nothing here touches the file system. The pure
+functions keep a bounded LRU cache, since analyzers ask about the same paths many times.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
+from functools import lru_cache
 
 ROOT, SYSTEM, HOME, USER, CREDENTIAL, DEVICE, TEMP, PROJECT, OUTSIDE, UNKNOWN, REMOTE = (
     "root",
@@ -88,6 +90,8 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
         "cred.read.env_file",
     ),
 )
+_CERTIFICATES = re.compile(r"(^|/)[^/]*(cert|chain|bundle)[^/]*\.(pem|crt)$", re.I)
+"""Certificate files (cacert.pem, fullchain.pem, ca-bundle.crt) are public, unlike private keys in .pem files."""
 _SENSITIVE_SYSTEM = re.compile(
     r"^/etc/(passwd|group|hosts|crontab|fstab|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
 )
@@ -100,6 +104,7 @@ def strip_quotes(text: str) -> str:
     return text
 
 
+@lru_cache(maxsize=4096)
 def normalise(path: str) -> str:
     """Collapse `//`, `/./` and `a/..` lexically; keep a leading `~`, variables and relative form."""
     text = strip_quotes(path).replace("\\ ", " ")
@@ -116,6 +121,7 @@ def normalise(path: str) -> str:
     return normalised
 
 
+@lru_cache(maxsize=4096)
 def scope(path: str) -> str:
     """The class of `path` for the policy. Unresolved variables give `unknown`."""
     text = normalise(path)
@@ -149,10 +155,13 @@ def scope(path: str) -> str:
     return PROJECT
 
 
+@lru_cache(maxsize=4096)
 def credential_capability(path: str) -> str | None:
     """The `cred.read.*` capability for a path that holds credentials, else None. Public keys are not secrets."""
     text = normalise(path)
-    if text.endswith(".pub") or text.endswith("known_hosts") or text.endswith("/authorized_keys"):
+    if text.endswith((".pub", "known_hosts", "/authorized_keys", ".ssh/config")):
+        return None
+    if _CERTIFICATES.search(text):
         return None
     text = _HOME_PREFIX.sub("~", text)
     for pattern, capability in _CREDENTIALS:
