@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from codeward.adapters.cli.identity import token_actor, token_option
 from codeward.context.inputs import (
     build_context,
     build_subject,
@@ -61,6 +62,7 @@ def policy_option(function: click.decorators.FC) -> click.decorators.FC:
 )
 @click.option("--intent", help="Declared intent (counts only if a verified role is cleared for it).")
 @click.option("--role", "roles", multiple=True, help="Your role (repeatable). Unverified without --token.")
+@token_option
 @click.option(
     "--project",
     type=click.Path(exists=True, file_okay=False),
@@ -87,6 +89,7 @@ def check(
     mode: str | None,
     intent: str | None,
     roles: tuple[str, ...],
+    token: str | None,
     project: str | None,
     prompt: str | None,
     environment: str | None,
@@ -126,9 +129,13 @@ def check(
         path = file
         content = decode(read_bytes(Path(file)))
     subject = build_subject(content, kind=kind, language=language, mode=mode, path=path)
+    actor = token_actor(guard.policy, token, roles)
     context = build_context(
-        roles=roles,
-        verified=False,
+        roles=actor.roles if actor else roles,
+        verified=actor is not None,
+        actor_id=actor.id if actor else None,
+        method=actor.method if actor else "cli",
+        groups=actor.groups if actor else (),
         intent=intent,
         project=project,
         prompt=prompt,
