@@ -583,6 +583,24 @@ def test_names_built_at_run_time_are_resolved_and_reported_as_evasion(guard: Gua
     assert decision.action == "block"
 
 
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import os\nclass Job:\n    COMMAND = 'rm -rf /'\n    def run(self):\n        os.system(self.COMMAND)\n",
+        "import os\ncommands = {'clean': 'rm -rf /', 'list': 'ls'}\nos.system(commands['clean'])\n",
+        "import os\ncommands = {'clean': 'rm -rf /'}\nos.system(commands.get('clean', 'true'))\n",
+        "import os\nrun = lambda command: os.system(command)\nrun('rm -rf /')\n",
+        "import os\nf = getattr(os, 'system')\nf('rm -rf /')\n",
+    ],
+    ids=["class-constant", "dict-table", "dict-get", "lambda", "aliased-function"],
+)
+def test_commands_kept_in_class_constants_tables_and_lambdas_are_recovered(guard: Guard, code: str) -> None:
+    decision = decide(guard, code)
+    payloads = [f.payload.content for f in python_findings(decision, "proc.spawn.shell") if f.payload]
+    assert RM_ROOT in payloads
+    assert decision.action == "block"
+
+
 def test_exec_of_a_constant_string_is_judged_as_python(guard: Guard) -> None:
     decision = decide(guard, "exec(\"import os; os.system('rm -rf /')\")\n")
     finding = one(decision, "exec.dynamic")

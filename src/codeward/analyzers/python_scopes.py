@@ -328,6 +328,10 @@ class Indexer:
         self._expression(node.value, scope, context)
 
     def _assign(self, node: ast.Assign, scope: Scope, context: _Context) -> None:
+        target = node.targets[0]
+        if isinstance(node.value, ast.Lambda) and len(node.targets) == 1 and isinstance(target, ast.Name):
+            self._function(node.value, scope, target.id)  # `run = lambda c: os.system(c)` defines run
+            return
         self._expression(node.value, scope, context)
         for target in node.targets:
             self._bind_target(target, node.value, scope, context)
@@ -414,11 +418,17 @@ class Indexer:
     def _define(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope, context: _Context) -> None:
         self._function(node, scope)
 
-    def _function(self, node: ast.FunctionDef | ast.AsyncFunctionDef, scope: Scope) -> None:
-        for expression in [*node.decorator_list, *node.args.defaults, *node.args.kw_defaults]:
+    def _function(
+        self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda, scope: Scope, name: str = "<lambda>"
+    ) -> None:
+        """A function or lambda gets its own scope; a lambda bound to a name is called by that name."""
+        decorators = [] if isinstance(node, ast.Lambda) else node.decorator_list
+        for expression in [*decorators, *node.args.defaults, *node.args.kw_defaults]:
             if expression is not None:
                 self._expression(expression, scope, ((), ()))
-        inner = Scope("function", node.name, node, scope)
+        if not isinstance(node, ast.Lambda):
+            name = node.name
+        inner = Scope("function", name, node, scope)
         arguments = node.args
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
             inner.params.append(argument.arg)
@@ -430,8 +440,12 @@ class Indexer:
         for argument, kw_default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=False):
             if kw_default is not None:
                 inner.bind(argument.arg, Binding(kw_default, scope, node.lineno, 0))
-        self.index.functions.setdefault(node.name, []).append(inner)
-        self._statements(node.body, inner, ((), ()))
+        self.index.functions.setdefault(name, []).append(inner)
+        if isinstance(node, ast.Lambda):
+            inner.returns.append(node.body)
+            self._expression(node.body, inner, ((), ()))
+        else:
+            self._statements(node.body, inner, ((), ()))
 
     # ------------------------------------------------------------------ bindings
     def _bind_target(
@@ -525,6 +539,9 @@ class Indexer:
                     index.xor_in_loops.append(node.lineno)  # type: ignore[attr-defined]
             elif kind is ast.NamedExpr:
                 self._bind_target(node.target, node.value, scope, context)  # type: ignore[attr-defined]
+            elif kind is ast.Lambda:
+                self._function(node, scope)  # type: ignore[arg-type]
+                continue
             for name in node._fields:
                 child = getattr(node, name, None)
                 if type(child) is list:

@@ -289,6 +289,8 @@ class Value:
     wrapped: Value | None = None
     wrapper: str | None = None
     """For serialised or compiled values (`pickle`, `marshal`, `code`): what they wrap."""
+    keys: tuple[Value | None, ...] | None = None
+    """For dict literals: the keys, in the order of `items` (None for `**other`)."""
     variants: tuple[Value, ...] | None = None
     """Several possible values (a parameter called with different arguments, a loop over a short list)."""
 
@@ -597,13 +599,19 @@ class Resolver:
             chosen = _pick(bindings, node, same_scope=False)
             if chosen is not None:
                 return self._binding_value(chosen)
-        if (
-            isinstance(node.value, ast.Name)
-            and node.value.id in ("self", "cls")
-            and node.attr in self.index.functions
-        ):
-            return Value(ref=f"local.{node.attr}")
+        if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+            if node.attr in self.index.functions:
+                return Value(ref=f"local.{node.attr}")
+            owner: Scope | None = scope
+            while owner is not None and owner.kind != "class":
+                owner = owner.parent
+            if owner is not None and node.attr in owner.bindings:
+                return self._binding_value(owner.bindings[node.attr][-1])
         base = self.resolve(node.value, scope, env)
+        if base.ref is not None and base.ref.startswith("local.") and base.ref[6:] in self.index.classes:
+            members = self.index.classes[base.ref[6:]][1].bindings.get(node.attr)
+            if members:
+                return self._binding_value(members[-1])
         return attribute_of(base, node.attr)
 
     def _subscript(self, node: ast.Subscript, scope: Scope, env: dict[str, Value] | None) -> Value:
@@ -720,7 +728,7 @@ class Resolver:
     def _dict(self, node: ast.Dict, scope: Scope, env: dict[str, Value] | None) -> Value:
         values = [self.resolve(v, scope, env) for v in node.values[:500]]
         keys = [self.resolve(k, scope, env) if k is not None else None for k in node.keys[:500]]
-        return Value(kind="dict", origins=union([*values, *keys]), items=tuple(values))
+        return Value(kind="dict", origins=union([*values, *keys]), items=tuple(values), keys=tuple(keys))
 
     def _comprehension(
         self, node: ast.ListComp | ast.GeneratorExp | ast.SetComp, scope: Scope, env: dict[str, Value] | None
@@ -1304,6 +1312,10 @@ def subscript_of(base: Value, key: Value, resolver: Resolver, key_node: ast.expr
         name = key.known_text
         if name is not None:
             return Value(ref=f"builtins.{name}", evasive=_route(key, key_node) or f"__builtins__[{name!r}]")
+    if base.kind == "dict" and base.keys is not None:
+        found = _dict_lookup(base, key)
+        if found is not None:
+            return found
     if base.kind == "psutil.info":
         return Value(kind="psutil.pid") if key.known_text == "pid" else UNKNOWN
     if isinstance(key.number, int) and key.exact:
@@ -1318,6 +1330,19 @@ def subscript_of(base: Value, key: Value, resolver: Resolver, key_node: ast.expr
 def _synthetic_name(name: str) -> ast.Name:
     """A Name node standing for a name looked up by string (`globals()['os']`), read as of the module's end."""
     return ast.Name(id=name, ctx=ast.Load(), lineno=1 << 30, col_offset=0)
+
+
+def _dict_lookup(table: Value, key: Value) -> Value | None:
+    """The value a dict literal holds under a constant key."""
+    wanted = key.known_text if key.known_text is not None else key.number if key.exact else None
+    if wanted is None or table.keys is None or table.items is None:
+        return None
+    for candidate, value in zip(table.keys, table.items, strict=False):
+        if candidate is None:
+            continue
+        if (candidate.known_text if candidate.text is not None else candidate.number) == wanted:
+            return value
+    return None
 
 
 def _environment_variable(key: Value) -> Value:
@@ -1625,6 +1650,19 @@ def _fold_join(
         steps=tuple(steps),
         origins=iterable.origins | receiver.origins,
         binary=receiver.binary,
+    )
+
+
+def _fold_get(
+    resolver: Resolver, node: ast.Call, scope: Scope, env: dict[str, Value] | None, receiver: Value
+) -> Value | None:
+    if receiver.kind != "dict" or not node.args:
+        return None
+    found = _dict_lookup(receiver, resolver.resolve(node.args[0], scope, env))
+    if found is not None:
+        return found
+    return (
+        resolver.resolve(node.args[1], scope, env) if len(node.args) > 1 else Value(origins=receiver.origins)
     )
 
 
@@ -2017,6 +2055,7 @@ _STRING_FOLDS: dict[
     "decode": _fold_decode,
     "encode": _fold_encode,
     "split": _fold_split,
+    "get": _fold_get,
     **{method: _fold_case for method in _STRING_METHODS},
 }
 
