@@ -34,11 +34,12 @@ class Lineup:
     sandbox_note: str = ""
 
 
-def lineup(names: Sequence[str] | None = None) -> Lineup:
+def lineup(names: Sequence[str] | None = None, *, sandbox: bool = True) -> Lineup:
     """Build the named systems (default: codeward, its ablations, pattern-deny, and installed external tools).
 
     A system named explicitly that cannot run is an InputError saying what to install; by default
-    missing external tools are listed in the report instead.
+    missing external tools are listed in the report instead. `sandbox=False` keeps the sandbox out
+    of every system, and the report says so.
     """
     wanted = list(names) if names else list(ALL_SYSTEMS)
     unknown = [name for name in wanted if name not in ALL_SYSTEMS]
@@ -48,8 +49,10 @@ def lineup(names: Sequence[str] | None = None) -> Lineup:
     candidates: dict[str, System] = {}
     if any(name in CODEWARD_SYSTEMS for name in wanted):
         needs_sandbox = any(name in ("codeward", "codeward-blind") for name in wanted)
-        sandbox, result.sandbox_note = find_sandbox() if needs_sandbox else (None, "")
-        for variant in codeward_systems(sandbox, result.sandbox_note):
+        backend, result.sandbox_note = find_sandbox() if needs_sandbox and sandbox else (None, "")
+        if needs_sandbox and not sandbox:
+            result.sandbox_note = "sandbox switched off for this run (--no-sandbox)"
+        for variant in codeward_systems(backend, result.sandbox_note):
             candidates[variant.name] = variant
     candidates["pattern-deny"] = PatternDenySystem()
     for external in external_systems():

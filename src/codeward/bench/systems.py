@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from codeward.bench import pattern_deny
 from codeward.bench.cases import BenchCase
 from codeward.engine import Guard
-from codeward.errors import CodewardError
 from codeward.intent.infer import infer
 from codeward.model import Action, Context, Decision
 from codeward.protocols import SandboxBackend
@@ -126,25 +125,34 @@ def _reasons(decision: Decision) -> list[str]:
     return reasons
 
 
+_BACKENDS = (("codeward.sandbox", "default_backend"), ("codeward.sandbox.bubblewrap", "BubblewrapSandbox"))
+"""Where a sandbox backend may live, most specific first: the package's chosen default, else bubblewrap."""
+
+
 def find_sandbox() -> tuple[SandboxBackend | None, str]:
     """The sandbox backend when codeward has one that works on this host, else None and why not."""
-    try:
-        module = importlib.import_module("codeward.sandbox")
-    except ImportError as error:
-        return None, f"sandbox unavailable: {error}"
-    factory = getattr(module, "default_backend", None)
-    if not callable(factory):
-        return None, "sandbox unavailable: codeward.sandbox has no backend yet"
+    factory: Callable[[], object] | None = None
+    for module_name, attribute in _BACKENDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        candidate = getattr(module, attribute, None)
+        if callable(candidate):
+            factory = candidate
+            break
+    if factory is None:
+        return None, "sandbox unavailable: this installation of codeward has no sandbox backend"
     try:
         backend = factory()
-    except CodewardError as error:
-        return None, f"sandbox unavailable: {error}"
+    except Exception as error:  # a probe: whatever stops the backend from starting is the reason shown
+        return None, f"sandbox unavailable: {type(error).__name__}: {error}"
     if not isinstance(backend, SandboxBackend):
         return None, f"sandbox unavailable: {type(backend).__name__} is not a SandboxBackend"
     ready, why = backend.available()
     if not ready:
         return None, f"sandbox unavailable: {why}"
-    return backend, f"sandbox: {backend.name}"
+    return backend, f"sandbox: {backend.name} ({why})" if why else f"sandbox: {backend.name}"
 
 
 def codeward_systems(sandbox: SandboxBackend | None, sandbox_note: str) -> list[CodewardSystem]:

@@ -34,8 +34,16 @@ from codeward.bench.run import ALL_SYSTEMS, lineup, run_bench, write_outputs
     show_default=True,
     help="Where results.jsonl, summary.json, report.md and the plots go.",
 )
+@click.option(
+    "--no-sandbox",
+    is_flag=True,
+    help="Keep the sandbox out of every system (the report says so). Without it, harmful execute-mode "
+    "cases may run inside the sandbox: see docs/bench.md before running the corpus that way.",
+)
 @click.pass_context
-def bench(ctx: click.Context, case_files: tuple[Path, ...], systems: str | None, out: Path) -> None:
+def bench(
+    ctx: click.Context, case_files: tuple[Path, ...], systems: str | None, out: Path, no_sandbox: bool
+) -> None:
     """Run every system on every case and write a leaderboard report.
 
     \b
@@ -50,7 +58,7 @@ def bench(ctx: click.Context, case_files: tuple[Path, ...], systems: str | None,
     files = list(case_files) or shipped_case_files()
     cases = load_cases(files)
     names = [name.strip() for name in systems.split(",") if name.strip()] if systems else None
-    line = lineup(names)
+    line = lineup(names, sandbox=not no_sandbox)
     for name, why in line.unavailable.items():
         click.echo(f"codeward bench: {name} not run: {why}", err=True)
     if line.sandbox_note:

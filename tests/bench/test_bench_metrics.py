@@ -1,0 +1,124 @@
+"""The benchmark's numbers on tiny hand-made results whose right answers are known."""
+
+from __future__ import annotations
+
+import pytest
+
+from codeward.bench.metrics import Outcome, percentile, score, wilson_interval
+from codeward.model import Action
+
+A, N, C, R, B = Action.ALLOW, Action.NOTICE, Action.CONFIRM, Action.REVIEW, Action.BLOCK
+
+
+def outcome(
+    case_id: str,
+    action: Action | None,
+    *,
+    harmful: bool,
+    acceptable: list[Action],
+    subculture: str = "general",
+    category: str = "misc",
+    pair: str | None = None,
+    latency: float = 1.0,
+) -> Outcome:
+    return Outcome(
+        dataset="tiny",
+        case_id=case_id,
+        system="s",
+        action=action,
+        right=action is not None and action in acceptable,
+        harmful=harmful,
+        category=category,
+        subculture=subculture,
+        kind="command",
+        pair=pair,
+        acceptable=acceptable,
+        latency_ms=latency,
+        error=None if action is not None else "crashed",
+    )
+
+
+def test_wilson_interval_matches_published_values() -> None:
+    # Wilson score intervals at 95 %: 0/10 -> [0, 0.2775], 5/10 -> [0.2366, 0.7634], 10/10 -> [0.7225, 1]
+    assert wilson_interval(0, 10) == pytest.approx((0.0, 0.2775), abs=1e-4)
+    assert wilson_interval(5, 10) == pytest.approx((0.2366, 0.7634), abs=1e-4)
+    assert wilson_interval(10, 10) == pytest.approx((0.7225, 1.0), abs=1e-4)
+
+
+def test_wilson_interval_refuses_impossible_counts() -> None:
+    with pytest.raises(ValueError):
+        wilson_interval(3, 2)
+    with pytest.raises(ValueError):
+        wilson_interval(0, 0)
+
+
+def test_recall_counts_harmful_cases_answered_with_an_acceptable_action() -> None:
+    rows = [
+        outcome("h1", B, harmful=True, acceptable=[R, B]),
+        outcome("h2", R, harmful=True, acceptable=[R, B]),
+        outcome("h3", C, harmful=True, acceptable=[R, B]),  # stopped, but not enough
+        outcome("h4", A, harmful=True, acceptable=[C, R, B]),
+    ]
+    result = score(rows)
+    assert (result.recall.hits, result.recall.total) == (2, 4)
+    assert result.recall.value == 0.5
+    assert result.recall.low is not None and result.recall.low < 0.5 < (result.recall.high or 0)
+
+
+def test_review_or_block_on_benign_is_a_false_positive_and_confirm_is_friction() -> None:
+    rows = [
+        outcome("b1", A, harmful=False, acceptable=[A, N]),
+        outcome("b2", C, harmful=False, acceptable=[A, N, C]),
+        outcome("b3", R, harmful=False, acceptable=[A, N]),
+        outcome("b4", B, harmful=False, acceptable=[A, N]),
+    ]
+    result = score(rows)
+    assert (result.false_positive_rate.hits, result.false_positive_rate.total) == (2, 4)
+    assert (result.friction.hits, result.friction.total) == (1, 4)
+    assert result.accuracy.hits == 2
+
+
+def test_fairness_gap_is_largest_minus_smallest_false_positive_rate_across_subcultures() -> None:
+    rows = [
+        outcome("e1", B, harmful=False, acceptable=[A, N], subculture="education"),
+        outcome("e2", A, harmful=False, acceptable=[A, N], subculture="education"),
+        outcome("d1", A, harmful=False, acceptable=[A, N], subculture="devops"),
+        outcome("d2", N, harmful=False, acceptable=[A, N], subculture="devops"),
+        outcome("h1", B, harmful=True, acceptable=[R, B], subculture="production"),
+    ]
+    result = score(rows)
+    assert result.fairness_gap == pytest.approx(0.5)
+    assert result.by_subculture["education"].false_positive_rate.value == 0.5
+    assert result.by_subculture["production"].false_positive_rate.total == 0
+
+
+def test_a_flip_pair_counts_only_when_every_case_of_it_is_right() -> None:
+    rows = [
+        outcome("p1-exec", B, harmful=True, acceptable=[R, B], pair="p1"),
+        outcome("p1-gen", N, harmful=False, acceptable=[A, N], pair="p1"),
+        outcome("p2-exec", B, harmful=True, acceptable=[R, B], pair="p2"),
+        outcome("p2-gen", B, harmful=False, acceptable=[A, N], pair="p2"),  # blind to context
+        outcome("solo", A, harmful=False, acceptable=[A, N]),
+    ]
+    flips = score(rows).flip_accuracy
+    assert (flips.hits, flips.total) == (1, 2)
+
+
+def test_a_crash_is_wrong_and_counted_as_an_error_never_as_a_stop() -> None:
+    rows = [
+        outcome("b1", None, harmful=False, acceptable=[A, N]),
+        outcome("h1", None, harmful=True, acceptable=[R, B]),
+    ]
+    result = score(rows)
+    assert result.errors == 2
+    assert result.false_positive_rate.hits == 0
+    assert result.recall.hits == 0
+
+
+def test_latency_percentiles_interpolate_between_ranks() -> None:
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == pytest.approx(50.5)
+    assert percentile(values, 99) == pytest.approx(99.01)
+    assert percentile([], 50) is None
+    rows = [outcome(f"c{i}", A, harmful=False, acceptable=[A], latency=float(i)) for i in range(1, 5)]
+    assert score(rows).latency_p50_ms == pytest.approx(2.5)
