@@ -86,6 +86,13 @@ ROOT_DELETES = [
     'X="rm -rf"; $X /',
     "cd / && rm -rf *",
     "rm 2>/dev/null -rf /",
+    "{rm,-rf,/}",
+    "rm${IFS}-rf${IFS}/",
+    "${x:-rm} -rf /",
+    "$(echo rm) -rf /",
+    "a=r; b=m; $a$b -rf /",
+    "builtin eval 'rm -rf /'",
+    "echo 'rm -rf /' | sh",
 ]
 
 

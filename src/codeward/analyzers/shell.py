@@ -35,6 +35,8 @@ from codeward.analyzers.shell_words import (
     Taint,
     Value,
     WordReader,
+    brace_expansion,
+    literal,
 )
 from codeward.model import Confidence, Context, Finding, Payload, Severity, Subject
 
@@ -178,6 +180,8 @@ class _Walk:
         self.deadline = time.perf_counter() + MAX_SECONDS
         source = content.encode("utf-8", "replace")
         self.original_lines = source.split(b"\n")
+        if not source.endswith(b"\n"):
+            source += b"\n"  # the grammar recovers better from errors at the end of a line
         for _ in range(MAX_REPAIRS):
             self._reset(source)
             tree = self.parser.parse(_parser_safe(source))
@@ -418,7 +422,7 @@ class _Walk:
         line = 1
         if severity is Severity.INFO:
             error = _first_error(root)
-            line = error.start_point[0] + 1 if error is not None else 1
+            line = min(error.start_point[0] + 1, len(self.original_lines)) if error is not None else 1
         call = Call(program="", path="", args=[], lines=[line], evidence=message, node=None)
         self.report(
             "bash.analysis.partial", call, target=None, severity=severity, detail=message, evidence=message
@@ -495,6 +499,11 @@ class _Walk:
             self.environment.variables = saved
             self.reader.environment = self.environment
             return out
+        if kind == "compound_statement" and node.has_error:
+            text = self.reader.text(node).strip()
+            if "," in text and not any(ch in text for ch in " \t\n;"):
+                # `{rm,-rf,/}` is a command line after brace expansion; the grammar sees a broken group
+                return self.run_argv(self._bare(node), brace_expansion(literal(text)), "brace expansion")
         if kind == "case_statement":
             out = NOTHING
             for child in node.named_children:

@@ -8,6 +8,7 @@ data came from (a credential file, a download, the process list), so a flow such
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -132,7 +133,7 @@ class Environment:
         return self.variables.get(name)
 
 
-_WELL_KNOWN = {"PWD": ".", "TMPDIR": "/tmp"}
+_WELL_KNOWN = {"PWD": ".", "TMPDIR": "/tmp", "IFS": " "}
 """Variables that are always set and whose meaning is fixed for the analyzer's purpose."""
 _SYMBOLIC = frozenset({"HOME", "USER", "LOGNAME"})
 """Always set, and the path classifier reads them as written (`$HOME/x`, `/home/$USER`)."""
@@ -154,7 +155,15 @@ class WordReader:
         """The words `node` expands to: an unquoted `$X` holding `rm -rf` is two words; `"$@"` is many."""
         kind = node.type
         if kind == "word":
-            return [self._word(node)]
+            word = self._word(node)
+            if "{" in word.raw and "," in word.raw:
+                return brace_expansion(word)
+            return [word]
+        if kind == "concatenation":
+            joined = self.value(node)
+            if joined.known and any(ch in joined.text for ch in " \t\n") and _splits(node):
+                return [literal(part) for part in joined.text.split()]
+            return [joined]
         if kind in ("simple_expansion", "expansion"):
             name = _expansion_name(node, self)
             if name in ("@", "*") and self.environment.positional is not None:
@@ -298,7 +307,8 @@ class WordReader:
         if op in (":-", "-", ":=", "="):
             if current is not None and current.known and not empty:
                 return replace(current, raw=raw, quoted=False)
-            if empty and argument is not None:
+            if argument is not None and (empty or current is None):
+                # not set by the script: the default is what it will most likely be
                 return replace(argument, raw=raw)
             return Value(text=f"${name}", raw=raw, known=False)
         if op == ":+" or op == "+":
@@ -315,6 +325,26 @@ class WordReader:
             return Value(text=f"${name}", raw=raw)
         leading = None if name in _NEVER_EMPTY else name
         return Value(text=f"${name}", raw=raw, known=False, leading=leading)
+
+
+_BRACES = re.compile(r"^([^{}'\"\\$`]*)\{([^{}'\"\\$`]*,[^{}'\"\\$`]*)\}([^{}'\"\\$`]*)$")
+
+
+def brace_expansion(word: Value) -> list[Value]:
+    """`{rm,-rf,/}` is three words to bash, and `a{b,c}` two: expand one brace group of a plain word."""
+    match = _BRACES.match(word.raw)
+    if match is None:
+        return [word]
+    prefix, body, suffix = match.groups()
+    return [literal(f"{prefix}{item}{suffix}") for item in body.split(",")[:64]]
+
+
+def _splits(node: Any) -> bool:
+    """An unquoted concatenation is split on the whitespace its expansions bring (`rm${IFS}-rf${IFS}/`)."""
+    return any(
+        child.type in ("simple_expansion", "expansion", "command_substitution")
+        for child in node.named_children
+    )
 
 
 def _expansion_name(node: Any, reader: WordReader) -> str:
