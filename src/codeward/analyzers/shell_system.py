@@ -14,7 +14,7 @@ from dataclasses import replace
 from codeward.analyzers import targets
 from codeward.analyzers.shell_network import remote_copy
 from codeward.analyzers.shell_programs import Call, Scan, parse_options
-from codeward.analyzers.shell_words import NOTHING, PROCESSES, Stream, Taint, Value
+from codeward.analyzers.shell_words import CREDENTIAL, NOTHING, PROCESSES, Stream, Taint, Value
 from codeward.model import Confidence, Severity
 
 C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO  # noqa: E741
@@ -634,6 +634,9 @@ _KUBE_STATEFUL = frozenset(
 
 
 def kubectl(scan: Scan, call: Call) -> Stream:
+    printed = printed_credential(scan, call)
+    if printed is not None:
+        return printed
     verb, rest = _subcommand(
         call, frozenset({"-n", "--namespace", "--context", "--kubeconfig", "-s", "--server"})
     )
@@ -742,8 +745,61 @@ _DATA_SERVICES = frozenset(
 )
 
 
+# (program, words that must all appear) -> the credential the command prints
+_TOKEN_PRINTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
+    ("gcloud", ("auth", "print-access-token"), "cred.read.cloud"),
+    ("gcloud", ("auth", "print-identity-token"), "cred.read.cloud"),
+    ("gcloud", ("auth", "application-default", "print-access-token"), "cred.read.cloud"),
+    ("az", ("account", "get-access-token"), "cred.read.cloud"),
+    ("aws", ("configure", "export-credentials"), "cred.read.cloud"),
+    ("aws", ("sts", "get-session-token"), "cred.read.cloud"),
+    ("aws", ("ecr", "get-login-password"), "cred.read.cloud"),
+    ("kubectl", ("config", "view", "--raw"), "cred.read.cloud"),
+    ("gh", ("auth", "token"), "cred.read.token_file"),
+    ("security", ("find-generic-password", "-w"), "cred.read.keyring"),
+    ("security", ("find-internet-password", "-w"), "cred.read.keyring"),
+    ("secret-tool", ("lookup",), "cred.read.keyring"),
+)
+
+
+def printed_credential(scan: Scan, call: Call) -> Stream | None:
+    """Commands whose output is a live credential (`gh auth token`, `gcloud auth print-access-token`)."""
+    words = {value.text for value in call.args}
+    for program, needed, capability in _TOKEN_PRINTERS:
+        if call.program == program and all(word in words for word in needed):
+            shown = f"{program} {' '.join(needed)}"
+            scan.report(
+                "bash.cred.read_credentials",
+                call,
+                target=shown,
+                scope=targets.CREDENTIAL,
+                capability=capability,
+                detail="prints a live credential",
+            )
+            return Stream(frozenset({Taint(CREDENTIAL, shown, capability)}))
+    if call.program == "aws" and "configure" in words and "get" in words:
+        if any("secret" in word or "token" in word for word in words):
+            scan.report(
+                "bash.cred.read_credentials",
+                call,
+                target="aws configure get",
+                scope=targets.CREDENTIAL,
+                capability="cred.read.cloud",
+                detail="prints a stored AWS secret",
+            )
+            return Stream(frozenset({Taint(CREDENTIAL, "aws configure get", "cred.read.cloud")}))
+    return None
+
+
+def token_printer(scan: Scan, call: Call) -> Stream:
+    return printed_credential(scan, call) or NOTHING
+
+
 def cloud(scan: Scan, call: Call) -> Stream:
     """aws, gcloud, az, doctl, …: a delete, terminate or destroy verb destroys infrastructure or data."""
+    printed = printed_credential(scan, call)
+    if printed is not None:
+        return printed
     words = [v.text for v in call.args if not v.text.startswith("-")]
     flags = {v.text for v in call.args if v.text.startswith("-")}
     if call.program == "aws" and words[:1] == ["s3"]:
@@ -1070,6 +1126,9 @@ HANDLERS: dict[str, SystemHandler] = {
     "sls": destroy_verb,
     "aws": cloud,
     "gcloud": cloud,
+    "gh": token_printer,
+    "security": token_printer,
+    "secret-tool": token_printer,
     "az": cloud,
     "doctl": cloud,
     "hcloud": cloud,

@@ -26,6 +26,14 @@ while read -r line; do echo "$line"; done < ~/.git-credentials
 # ruleid: bash.cred.read_credentials
 find ~ -name id_rsa -exec cat {} \;
 # ruleid: bash.cred.read_credentials
+gh auth token
+# ruleid: bash.cred.read_credentials
+gcloud auth print-access-token
+# ruleid: bash.cred.read_credentials
+aws configure get aws_secret_access_key
+# ruleid: bash.cred.read_credentials
+kubectl config view --raw
+# ruleid: bash.cred.read_credentials
 cd ~/.ssh && cat id_ecdsa
 
 # ok: bash.cred.read_credentials
@@ -40,3 +48,9 @@ ssh -i ~/.ssh/id_rsa deploy@example.com uptime
 ls -la ~/.aws
 # ok: bash.cred.read_credentials
 chmod 600 ~/.ssh/id_rsa
+# ok: bash.cred.read_credentials
+gh auth status
+# ok: bash.cred.read_credentials
+kubectl config view
+# ok: bash.cred.read_credentials
+cat ~/.ssh/config

