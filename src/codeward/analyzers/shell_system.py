@@ -777,17 +777,17 @@ def printed_credential(scan: Scan, call: Call) -> Stream | None:
                 detail="prints a live credential",
             )
             return Stream(frozenset({Taint(CREDENTIAL, shown, capability)}))
-    if call.program == "aws" and "configure" in words and "get" in words:
-        if any("secret" in word or "token" in word for word in words):
-            scan.report(
-                "bash.cred.read_credentials",
-                call,
-                target="aws configure get",
-                scope=targets.CREDENTIAL,
-                capability="cred.read.cloud",
-                detail="prints a stored AWS secret",
-            )
-            return Stream(frozenset({Taint(CREDENTIAL, "aws configure get", "cred.read.cloud")}))
+    secret = any("secret" in word or "token" in word for word in words)
+    if call.program == "aws" and "configure" in words and "get" in words and secret:
+        scan.report(
+            "bash.cred.read_credentials",
+            call,
+            target="aws configure get",
+            scope=targets.CREDENTIAL,
+            capability="cred.read.cloud",
+            detail="prints a stored AWS secret",
+        )
+        return Stream(frozenset({Taint(CREDENTIAL, "aws configure get", "cred.read.cloud")}))
     return None
 
 
