@@ -646,6 +646,10 @@ class _Walk:
             remote_shell(
                 self, call, socket, listening=socket.startswith(":"), runs="a loop running each line it reads"
             )
+        elif any(t.kind == REMOTE for t in head.taints):
+            self.run_code(
+                call, Value(text=head.raw, raw=head.raw, known=False, taints=head.taints), "bash", "$(…)"
+            )
         elif head.raw.strip("\"'") in ("$0", "${0}") and (
             call.background or call.node.parent.type == "pipeline"
         ):
