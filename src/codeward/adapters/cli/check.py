@@ -79,7 +79,9 @@ def policy_option(function: click.decorators.FC) -> click.decorators.FC:
 @policy_option
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--color/--no-color", default=None, help="Colour the text output (default: when a terminal).")
-@click.option("--db", envvar="CODEWARD_DB", metavar="URL|FILE", help="The audit store (default: $CODEWARD_HOME).")
+@click.option(
+    "--db", envvar="CODEWARD_DB", metavar="URL|FILE", help="The audit store (default: $CODEWARD_HOME)."
+)
 def check(
     file: str | None,
     code: str | None,
