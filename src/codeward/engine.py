@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import secrets
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,18 +25,26 @@ from codeward.context.project import ProjectReader
 from codeward.intent.infer import Inference, infer
 from codeward.intent.resolve import Clearances, resolve_intent
 from codeward.model import (
-    Action,
     Confidence,
     Context,
     Decision,
     Finding,
     FindingSource,
+    Intent,
     PolicyRef,
     Severity,
     Subject,
     SubjectKind,
 )
-from codeward.policy.evaluate import Evaluation, Request, deny_list_hits, evaluate, should_sandbox
+from codeward.policy.evaluate import (
+    Evaluation,
+    Request,
+    combined_risk,
+    deny_list_hits,
+    evaluate,
+    fail_action,
+    should_sandbox,
+)
 from codeward.policy.explain import reasons, remedies
 from codeward.policy.loader import Policy, load_policy
 from codeward.protocols import Analyzer, SandboxBackend, Store
@@ -43,6 +52,8 @@ from codeward.protocols import Analyzer, SandboxBackend, Store
 log = logging.getLogger("codeward")
 
 SandboxMode = str  # "auto" | "always" | "never"
+_MIN_SANDBOX_SECONDS = 0.5
+"""Below this much time left before a deadline, the sandbox is not started."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +66,74 @@ class Limits:
     """How many layers of encoding (base64 of zlib of …) are unwrapped."""
     max_payload_bytes: int = 1_000_000
     """Total decoded bytes analysed per decision."""
+    max_payloads: int = 64
+    """How many payloads are unwrapped per decision (each costs a pass of every analyzer)."""
     max_findings: int = 400
+
+
+class _Evidence:
+    """What one decision has gathered so far, shared with the thread that gathers it.
+
+    The deadline (a `time.monotonic()` instant) is checked between analyzers and payloads; once it
+    has expired, nothing more is added and the decision is made on `gathered()`.
+    """
+
+    def __init__(self, context: Context, payload_budget: int, deadline: float | None) -> None:
+        self.context = context
+        self.payload_budget = payload_budget
+        self.payloads = 0
+        self.deadline = deadline
+        self.stage = "starting"
+        self.expired = False
+        self.finished = threading.Event()
+        self._lock = threading.Lock()
+        self._gathered: list[Finding] = []
+        self._analysed: list[str] = []
+        self._complete: list[Finding] | None = None
+        self._expired_stage = ""
+
+    def out_of_time(self) -> bool:
+        if self.deadline is not None and not self.expired and time.monotonic() >= self.deadline:
+            self.expire()
+        return self.expired
+
+    def expire(self) -> None:
+        with self._lock:
+            if not self.expired:
+                self.expired = True
+                self._expired_stage = self.stage
+
+    def add(self, findings: list[Finding], *, analyzer: str | None = None) -> None:
+        with self._lock:
+            if not self.expired:
+                self._gathered += findings
+                if analyzer is not None:
+                    self._analysed.append(analyzer)
+
+    def complete(self, findings: list[Finding]) -> None:
+        with self._lock:
+            if not self.expired:
+                self._complete = findings
+
+    def gathered(self) -> list[Finding]:
+        with self._lock:
+            return _deduplicate(list(self._gathered))
+
+    def result(self, applicable: list[str], limit: int) -> list[Finding]:
+        """The complete findings, or, past the deadline, those gathered in time and a finding saying
+        what was left out (it takes the policy's `fail` action: the evidence is incomplete)."""
+        with self._lock:
+            if self._complete is not None and not self.expired:
+                return list(self._complete)
+            missing = [name for name in applicable if name not in self._analysed]
+            stage = self._expired_stage
+        partial = self.gathered()[:limit]
+        left_out = f"not analysed: {', '.join(missing)}" if missing else "payloads left unwrapped"
+        message = (
+            f"the decision's deadline passed while {stage}; decided on the {len(partial)} finding(s) "
+            f"gathered in time ({left_out})"
+        )
+        return [*partial, _engine_finding("engine.deadline", "analysis.error", message, Severity.MEDIUM)]
 
 
 def new_decision_id(now: float | None = None) -> str:
@@ -102,63 +180,159 @@ class Guard:
 
     # ------------------------------------------------------------------ the one public verb
     def check(
-        self, subject: Subject, context: Context | None = None, *, record_id: str | None = None
+        self,
+        subject: Subject,
+        context: Context | None = None,
+        *,
+        record_id: str | None = None,
+        deadline: float | None = None,
     ) -> Decision:
+        """The decision for `subject` in `context`. Never raises: an internal failure is a decision
+        with the policy's `fail` action whose reasons name what failed.
+
+        `deadline` is a `time.monotonic()` instant: analysis still running then is abandoned and the
+        policy decides on the findings gathered so far, its reasons saying what was not analysed.
+        Keep a little time after it for the policy and the reply (milliseconds, not seconds).
+        """
         started = time.perf_counter()
         now = self.clock()
-        context = context or Context()
-        subject = self._normalise(subject)
+        evidence = _Evidence(context or Context(), self.limits.max_payload_bytes, deadline)
+        decision_id = new_decision_id(now)
+        try:
+            subject = self._normalise(subject)
+            decision = self._decide(subject, evidence, decision_id, now, record_id)
+        except Exception as error:  # fail safe: an internal error is a decision, never a traceback
+            log.exception("the engine failed while %s", evidence.stage)
+            decision = self._failure(subject, evidence, decision_id, error, record_id)
+        decision.latency_ms = round((time.perf_counter() - started) * 1000, 3)
+        if self.store is not None:
+            self._record(decision, subject, evidence.context)
+        return decision
+
+    def _decide(
+        self, subject: Subject, evidence: _Evidence, decision_id: str, now: float, record_id: str | None
+    ) -> Decision:
         language = subject.language or "text"
         mode = subject.effective_mode
-        decision_id = new_decision_id(now)
-
-        context = self._with_project(context)
-        context = self._with_history(context, now)
-        findings = self.analyze(subject, context)
+        self._gather(subject, evidence, now)
+        context = evidence.context
+        findings = evidence.result(self._applicable_analyzers(language), self.limits.max_findings)
+        evidence.stage = "matching the deny list"
         findings += self._deny_list(subject, language)
 
+        evidence.stage = "resolving the intent"
         inference = self._infer(context)
         intent, intent_findings = resolve_intent(context, self._clearances, inference)
         findings += intent_findings
 
+        evidence.stage = "evaluating the policy"
         request = Request(subject, context, intent, findings, mode, language, now)
         evaluation = evaluate(self.policy, request)
         sandbox_summary: dict[str, Any] | None = None
         if self._wants_sandbox(request, evaluation):
-            sandbox_findings, sandbox_summary = self._run_sandbox(subject, context)
+            evidence.stage = "running the sandbox"
+            sandbox_findings, sandbox_summary = self._run_sandbox(subject, context, evidence.deadline)
             request.findings = findings = findings + sandbox_findings
+            evidence.stage = "evaluating the policy with the sandbox's evidence"
             evaluation = evaluate(self.policy, request)
 
-        decision = Decision(
+        evidence.stage = "explaining the decision"
+        return Decision(
             decision_id=decision_id,
             action=evaluation.action,
             risk=evaluation.risk,
             reasons=reasons(self.policy, request, evaluation),
             findings=findings,
             intent=intent,
-            policy=PolicyRef(
-                id=self.policy.id,
-                version=f"{self.policy.version}+{self.policy.revision}",
-                rule=_decisive_rule(evaluation),
-                layers=self.policy.layers,
-            ),
+            policy=self._policy_ref(_decisive_rule(evaluation)),
             remedies=remedies(self.policy, request, evaluation, decision_id),
             latency_ms=0.0,
             mode=mode,
             kind=subject.kind,
             language=language,
-            content_sha256=hashlib.sha256(subject.content.encode("utf-8", "surrogatepass")).hexdigest(),
+            content_sha256=_content_sha256(subject),
             id=record_id,
             sandbox=sandbox_summary,
         )
-        decision.latency_ms = round((time.perf_counter() - started) * 1000, 3)
-        if self.store is not None:
-            self._record(decision, subject, context)
-        return decision
+
+    def _failure(
+        self, subject: Subject, evidence: _Evidence, decision_id: str, error: Exception, record_id: str | None
+    ) -> Decision:
+        """The policy's `fail` action, with what failed and whatever evidence was gathered before it."""
+        action = fail_action(self.policy)
+        what = (
+            f"codeward failed while {evidence.stage} ({type(error).__name__}: {str(error)[:160]}); "
+            f"the policy's `fail: {self.policy.fail}` makes this {action.value}"
+        )
+        findings = evidence.gathered()
+        findings.append(_engine_finding("engine.failed", "analysis.error", what, Severity.MEDIUM))
+        return Decision(
+            decision_id=decision_id,
+            action=action,
+            risk=combined_risk(findings),
+            reasons=[what],
+            findings=findings,
+            intent=Intent(),
+            policy=self._policy_ref(f"fail.{self.policy.fail}"),
+            remedies=[f"retry; if it fails again, report decision {decision_id} with the codeward log"],
+            latency_ms=0.0,
+            mode=subject.effective_mode,
+            kind=subject.kind,
+            language=subject.language or "text",
+            content_sha256=_content_sha256(subject),
+            id=record_id,
+        )
+
+    def _policy_ref(self, rule: str | None) -> PolicyRef:
+        return PolicyRef(
+            id=self.policy.id,
+            version=f"{self.policy.version}+{self.policy.revision}",
+            rule=rule,
+            layers=self.policy.layers,
+        )
+
+    # ------------------------------------------------------------------ evidence
+    def _gather(self, subject: Subject, evidence: _Evidence, now: float) -> None:
+        """Project, session history and analysis. With a deadline they run in a helper thread that is
+        waited on until the deadline only: an analyzer cannot be interrupted, so a slow one is left to
+        finish unobserved while the decision is made without it."""
+        if evidence.deadline is None:
+            self._collect(subject, evidence, now)
+            return
+        failure: list[Exception] = []
+
+        def collect() -> None:
+            try:
+                self._collect(subject, evidence, now)
+            except Exception as error:
+                failure.append(error)
+            finally:
+                evidence.finished.set()
+
+        threading.Thread(target=collect, name="codeward-analysis", daemon=True).start()
+        if not evidence.finished.wait(max(0.0, evidence.deadline - time.monotonic())):
+            evidence.expire()
+        if failure and not evidence.expired:
+            raise failure[0]
+
+    def _collect(self, subject: Subject, evidence: _Evidence, now: float) -> None:
+        evidence.stage = "reading the project"
+        context = self._with_project(evidence.context)
+        evidence.stage = "reading the session history"
+        context, history_findings = self._with_history(context, now)
+        evidence.context = context
+        evidence.add(history_findings)
+        evidence.complete(history_findings + self._analyze(subject, context, 0, evidence))
+
+    def _applicable_analyzers(self, language: str) -> list[str]:
+        return [a.name for a in self.analyzers if language in a.languages or "*" in a.languages]
 
     # ------------------------------------------------------------------ analysis
     def analyze(self, subject: Subject, context: Context, *, depth: int = 0) -> list[Finding]:
         """Every analyzer's findings for `subject`, payloads unwrapped, failures turned into findings."""
+        return self._analyze(subject, context, depth, _Evidence(context, self.limits.max_payload_bytes, None))
+
+    def _analyze(self, subject: Subject, context: Context, depth: int, evidence: _Evidence) -> list[Finding]:
         subject = self._normalise(subject)
         language = subject.language or "text"
         size = len(subject.content.encode("utf-8", "surrogatepass"))
@@ -186,16 +360,21 @@ class Guard:
                     Severity.INFO,
                 )
             )
+        if depth == 0:
+            evidence.add(findings)
         for analyzer in self.analyzers:
             if language not in analyzer.languages and "*" not in analyzer.languages:
                 continue
             if not parse and language in analyzer.languages:
                 continue
+            if evidence.out_of_time():
+                break
+            evidence.stage = f"running the {analyzer.name} analyzer"
             try:
-                findings += analyzer.analyze(subject, context)
+                produced = analyzer.analyze(subject, context)
             except Exception as error:  # fail safe: a crash is evidence, never a silent allow
                 log.exception("analyzer %s failed", analyzer.name)
-                findings.append(
+                produced = [
                     _engine_finding(
                         f"engine.analyzer-failed.{analyzer.name}",
                         "analysis.error",
@@ -203,36 +382,54 @@ class Guard:
                         "decided without its evidence",
                         Severity.MEDIUM,
                     )
-                )
-        findings = self._unwrap_payloads(findings, context, depth)
+                ]
+            findings += produced
+            if depth == 0:
+                evidence.add(produced, analyzer=analyzer.name)
+        findings = self._unwrap_payloads(findings, context, depth, evidence)
         return _deduplicate(findings)[: self.limits.max_findings]
 
-    def _unwrap_payloads(self, findings: list[Finding], context: Context, depth: int) -> list[Finding]:
-        budget = self.limits.max_payload_bytes
+    def _unwrap_payloads(
+        self, findings: list[Finding], context: Context, depth: int, evidence: _Evidence
+    ) -> list[Finding]:
+        """Each payload is analysed in turn, within one depth and size budget for the whole decision:
+        a payload that fans out into many payloads does not get a fresh budget for each."""
         result: list[Finding] = []
         for finding in findings:
             result.append(finding)
             payload = finding.payload
             if payload is None:
                 continue
-            if depth + 1 > self.limits.max_payload_depth or len(payload.content) > budget:
-                result.append(
-                    _engine_finding(
-                        "engine.payload-budget",
-                        "analysis.incomplete",
-                        f"a payload ({payload.origin}) was not unwrapped further: depth or size budget reached",
-                        Severity.LOW,
-                        lines=finding.lines,
-                    )
-                )
+            if evidence.out_of_time():
                 continue
-            budget -= len(payload.content)
+            size = len(payload.content)
+            spent = evidence.payloads >= self.limits.max_payloads or size > evidence.payload_budget
+            if depth + 1 > self.limits.max_payload_depth or spent:
+                budget = _engine_finding(
+                    "engine.payload-budget",
+                    "analysis.incomplete",
+                    f"a payload ({payload.origin}) was not unwrapped: the decision's budget (payloads nested "
+                    f"{self.limits.max_payload_depth} deep, {self.limits.max_payloads} payloads, "
+                    f"{self.limits.max_payload_bytes:,} decoded bytes) is spent",
+                    Severity.LOW,
+                    lines=finding.lines,
+                )
+                result.append(budget)
+                if depth == 0:
+                    evidence.add([budget])
+                continue
+            evidence.payload_budget -= size
+            evidence.payloads += 1
+            evidence.stage = f"unwrapping a payload ({payload.origin})"
             inner = Subject(kind=SubjectKind.CODE, content=payload.content, language=payload.language)
-            for nested in self.analyze(inner, context, depth=depth + 1):
+            nested_findings = self._analyze(inner, context, depth + 1, evidence)
+            for nested in nested_findings:
                 nested.lines = list(finding.lines)
                 nested.evidence = f"[{payload.origin}] {nested.evidence}"
                 nested.message = f"{nested.message} (inside {payload.origin})"
-                result.append(nested)
+            result += nested_findings
+            if depth == 0:
+                evidence.add(nested_findings)
         return result
 
     # ------------------------------------------------------------------ context
@@ -252,17 +449,24 @@ class Guard:
             return context
         return context.model_copy(update={"project": self.projects.read(project.path)})
 
-    def _with_history(self, context: Context, now: float) -> Context:
+    def _with_history(self, context: Context, now: float) -> tuple[Context, list[Finding]]:
         if self.store is None or not context.session.id or context.session.history:
-            return context
+            return context, []
         horizon = now - 8 * self.policy.session.half_life_minutes * 60
         try:
             history = self.store.session_events(context.session.id, since=horizon)
-        except Exception:
+        except Exception as error:
             log.exception("could not read the session history")
-            return context
+            failed = _engine_finding(
+                "engine.store-failed",
+                "analysis.error",
+                f"the session history could not be read from the store ({type(error).__name__}), so the "
+                "session's graduated response could not be applied",
+                Severity.MEDIUM,
+            )
+            return context, [failed]
         session = context.session.model_copy(update={"history": history})
-        return context.model_copy(update={"session": session})
+        return context.model_copy(update={"session": session}), []
 
     def _infer(self, context: Context) -> Inference | None:
         if self.inferrer is None:
@@ -303,10 +507,24 @@ class Guard:
             log.exception("the sandbox condition failed")
             return False
 
-    def _run_sandbox(self, subject: Subject, context: Context) -> tuple[list[Finding], dict[str, Any] | None]:
+    def _run_sandbox(
+        self, subject: Subject, context: Context, deadline: float | None
+    ) -> tuple[list[Finding], dict[str, Any] | None]:
         assert self.sandbox is not None
+        timeout = self.policy.sandbox.timeout_seconds
+        if deadline is not None:
+            timeout = min(timeout, deadline - time.monotonic())
+            if timeout < _MIN_SANDBOX_SECONDS:
+                return [
+                    _engine_finding(
+                        "engine.sandbox-skipped",
+                        "analysis.incomplete",
+                        "the policy asked for a sandbox run, but the decision's deadline left no time for it",
+                        Severity.LOW,
+                    )
+                ], None
         try:
-            report = self.sandbox.run(subject, context, timeout=self.policy.sandbox.timeout_seconds)
+            report = self.sandbox.run(subject, context, timeout=timeout)
             return list(report.findings), report.summary()
         except Exception as error:
             log.exception("the sandbox failed")
@@ -325,9 +543,7 @@ class Guard:
             review_id = self.store.record_decision(decision, subject, context)
         except Exception as error:
             log.exception("the store failed")
-            fail = {"open": Action.NOTICE, "confirm": Action.CONFIRM, "closed": Action.BLOCK}[
-                self.policy.fail
-            ]
+            fail = fail_action(self.policy)
             if fail > decision.action:
                 decision.action = fail
             decision.reasons.append(
@@ -337,6 +553,10 @@ class Guard:
             return
         if isinstance(review_id, str):
             decision.review_id = review_id
+
+
+def _content_sha256(subject: Subject) -> str:
+    return hashlib.sha256(subject.content.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _decisive_rule(evaluation: Evaluation) -> str | None:

@@ -197,6 +197,11 @@ def _list_entry_applies(entry: Any, subject: Subject, mode: Mode, language: str)
 _FAIL_ACTIONS = {"open": Action.NOTICE, "confirm": Action.CONFIRM, "closed": Action.BLOCK}
 
 
+def fail_action(policy: Policy) -> Action:
+    """What an internal failure becomes under the policy's `fail`: never `allow`, even when open."""
+    return _FAIL_ACTIONS[policy.fail]
+
+
 def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base: dict[str, Any]) -> Verdict:
     """Final rules are floors (every matching one counts, later layers cannot lower them); among the
     other rules the first match decides, top layer first; with no match, the mode/severity default."""
