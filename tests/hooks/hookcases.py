@@ -128,7 +128,7 @@ class RaisingGuard:
             self.policy = _with_fail(guard, fail)
         self.delay = delay
 
-    def check(self, subject: Any, context: Any) -> Any:
+    def check(self, subject: Any, context: Any, *, deadline: float | None = None) -> Any:
         if self.delay:
             time.sleep(self.delay)
             return None

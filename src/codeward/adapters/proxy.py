@@ -49,6 +49,10 @@ CODE_KEYS = ("code", "source", "python")
 CONTENT_KEYS = ("content", "contents", "file_text", "text")
 PATH_KEYS = ("path", "file_path", "filename", "file")
 _FENCE = re.compile(r"^(\s{0,3})(`{3,}|~{3,})\s*([\w+#.-]*)")
+DEFAULT_DECISION_SECONDS = 10.0
+"""Per judged item; `CODEWARD_PROXY_DEADLINE` overrides it. Streams wait on it, so keep it well
+below the client's read timeout."""
+_BACKSTOP_SECONDS = 1.0
 
 
 # ---------------------------------------------------------------------------------------------- judging
@@ -62,15 +66,22 @@ class Judge(Protocol):
 
 
 class GuardJudge:
-    """The engine in the proxy's process, called off the event loop."""
+    """The engine in the proxy's process, called off the event loop, with a deadline per item: past
+    it the engine decides on the findings gathered so far, and if even that does not come back in
+    time the item counts as not judged (the policy's `fail`)."""
 
-    def __init__(self, guard: Guard) -> None:
+    def __init__(self, guard: Guard, *, deadline_seconds: float = DEFAULT_DECISION_SECONDS) -> None:
         self.guard = guard
+        self.deadline_seconds = deadline_seconds
 
     async def check(self, subject: Subject, context: Context) -> Decision:
+        import asyncio
+
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(self.guard.check, subject, context)
+        deadline = time.monotonic() + self.deadline_seconds
+        judged = run_in_threadpool(self.guard.check, subject, context, deadline=deadline)
+        return await asyncio.wait_for(judged, self.deadline_seconds + _BACKSTOP_SECONDS)
 
     @property
     def fail(self) -> str:
@@ -80,14 +91,24 @@ class GuardJudge:
 class ServiceJudge:
     """A running codeward service (`POST /v1/check`)."""
 
-    def __init__(self, url: str, client: httpx.AsyncClient, *, token: str | None = None) -> None:
+    def __init__(
+        self,
+        url: str,
+        client: httpx.AsyncClient,
+        *,
+        token: str | None = None,
+        deadline_seconds: float = DEFAULT_DECISION_SECONDS,
+    ) -> None:
         self.url = url.rstrip("/") + "/v1/check"
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.deadline_seconds = deadline_seconds
 
     async def check(self, subject: Subject, context: Context) -> Decision:
         body = {"subject": subject.model_dump(mode="json"), "context": context.model_dump(mode="json")}
-        response = await self.client.post(self.url, json=body, headers=self.headers, timeout=30)
+        response = await self.client.post(
+            self.url, json=body, headers=self.headers, timeout=self.deadline_seconds
+        )
         response.raise_for_status()
         return Decision.model_validate(response.json())
 
@@ -754,13 +775,28 @@ def _error(status: int, message: str) -> JSONResponse:
     )
 
 
-def guard_judge_factory(policies: Iterable[str]) -> Callable[[httpx.AsyncClient], Judge]:
+def guard_judge_factory(
+    policies: Iterable[str], *, deadline_seconds: float | None = None
+) -> Callable[[httpx.AsyncClient], Judge]:
     guard = Guard(list(policies), sandbox_mode="never")
-    return lambda _client: GuardJudge(guard)
+    seconds = deadline_seconds or decision_seconds()
+    return lambda _client: GuardJudge(guard, deadline_seconds=seconds)
 
 
-def service_judge_factory(url: str, token: str | None) -> Callable[[httpx.AsyncClient], Judge]:
-    return lambda client: ServiceJudge(url, client, token=token)
+def service_judge_factory(
+    url: str, token: str | None, *, deadline_seconds: float | None = None
+) -> Callable[[httpx.AsyncClient], Judge]:
+    seconds = deadline_seconds or decision_seconds()
+    return lambda client: ServiceJudge(url, client, token=token, deadline_seconds=seconds)
+
+
+def decision_seconds() -> float:
+    """`CODEWARD_PROXY_DEADLINE` when it is a positive number of seconds, else the default."""
+    try:
+        seconds = float(os.environ.get("CODEWARD_PROXY_DEADLINE", DEFAULT_DECISION_SECONDS))
+    except ValueError:
+        return DEFAULT_DECISION_SECONDS
+    return seconds if seconds > 0 else DEFAULT_DECISION_SECONDS
 
 
 def serve(app: Starlette, listen: str) -> None:

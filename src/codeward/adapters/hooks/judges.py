@@ -1,7 +1,9 @@
 """Where a hook's check is made: in this process, in a warm local worker, or in a codeward service.
 
-All three answer before a deadline or raise JudgeFailure. The in-process judge runs the engine in a
-worker thread, so that a slow engine still gets an answer (the failure rule) at the deadline. The
+All three answer before a deadline or raise JudgeFailure. The in-process judge gives the engine a
+deadline a moment before the hook's, so that a slow analysis ends in a decision on the findings
+gathered so far; it also runs the engine in a worker thread, so that an engine that cannot even do
+that (still loading its policy) gets the failure rule at the hook's deadline. The
 engine and pydantic are imported only when a judge actually needs them.
 """
 
@@ -17,6 +19,7 @@ from codeward.adapters.hooks.protocol import CheckRequest, HookSettings, Judged,
 from codeward.adapters.hooks.relay import absolute_policy, codeward_home
 
 MAX_REPLY_BYTES = 32 * 1024 * 1024
+ENGINE_MARGIN_SECONDS = 0.3
 
 
 class InProcessJudge:
@@ -45,7 +48,7 @@ class InProcessJudge:
                 with self._lock:
                     if time.monotonic() >= deadline:
                         raise JudgeFailure("the engine was busy with an earlier check until the deadline")
-                    box["judged"] = self._check(request)
+                    box["judged"] = self._check(request, _engine_deadline(deadline))
             except BaseException as error:
                 box["error"] = error
             finally:
@@ -72,7 +75,7 @@ class InProcessJudge:
         guard = self._guard
         return None if guard is None else settings_of(guard.policy)
 
-    def _check(self, request: CheckRequest) -> Judged:
+    def _check(self, request: CheckRequest, deadline: float) -> Judged:
         from pydantic import ValidationError
 
         from codeward.errors import PolicyError
@@ -87,7 +90,7 @@ class InProcessJudge:
             context = Context.model_validate(request["context"])
         except (ValidationError, KeyError) as error:
             raise JudgeFailure(f"the request is invalid: {error}", settings_of(guard.policy)) from None
-        decision = guard.check(subject, context)
+        decision = guard.check(subject, context, deadline=deadline)
         return Judged(decision.to_dict(), settings_of(guard.policy))
 
     def _current_guard(self) -> Any:
@@ -101,6 +104,13 @@ class InProcessJudge:
                 self._guard = Guard(self.policies, sandbox_mode="never")
             self._stamp = stamp
         return self._guard
+
+
+def _engine_deadline(deadline: float) -> float:
+    """When the engine stops analysing and decides on what it has: a moment before the hook's own
+    deadline, which stays the backstop for an engine that cannot even do that in time."""
+    margin = min(ENGINE_MARGIN_SECONDS, max(0.05, 0.15 * (deadline - time.monotonic())))
+    return deadline - margin
 
 
 def _stage(judge: InProcessJudge) -> str:
