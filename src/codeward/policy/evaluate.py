@@ -15,6 +15,7 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from codeward.capabilities import capability_matches
+from codeward.errors import PolicyError
 from codeward.model import (
     Action,
     Confidence,
@@ -26,6 +27,7 @@ from codeward.model import (
     Severity,
     Subject,
 )
+from codeward.policy.cel import Condition
 from codeward.policy.loader import CompiledRule, Policy
 
 _SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -220,7 +222,7 @@ def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base:
                 activation["finding"] = _finding_view(finding)
                 activation["intent"] = dict(base["intent"], key=key)
                 activation["variables"] = _variables(policy, activation)
-            if not compiled.when.evaluate(activation):
+            if not _holds(compiled, compiled.when, activation):
                 continue
         rule = compiled.rule
         verdict = Verdict(finding, rule.intents.get(key, rule.action), rule.id, compiled)
@@ -235,6 +237,16 @@ def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base:
     if floor is not None and floor.action >= chosen.action:
         return floor
     return chosen
+
+
+def _holds(compiled: CompiledRule, when: Condition, activation: dict[str, Any]) -> bool:
+    """A rule's condition; one that fails at run time names its rule (the engine turns it into `fail`)."""
+    try:
+        return when.evaluate(activation)
+    except Exception as error:
+        raise PolicyError(
+            f"the condition of rule {compiled.rule.id} ({compiled.layer}) failed: {type(error).__name__}: {error}"
+        ) from error
 
 
 def _static_match(compiled: CompiledRule, request: Request, finding: Finding) -> bool:
