@@ -434,12 +434,11 @@ class Guard:
 
     # ------------------------------------------------------------------ context
     def _normalise(self, subject: Subject) -> Subject:
-        language = normalise(subject.language) or detect(
-            subject.content, path=subject.path, kind=subject.kind
-        )
-        if language == subject.language:
+        content = _valid_unicode(subject.content)
+        language = normalise(subject.language) or detect(content, path=subject.path, kind=subject.kind)
+        if language == subject.language and content is subject.content:
             return subject
-        return subject.model_copy(update={"language": language})
+        return subject.model_copy(update={"language": language, "content": content})
 
     def _with_project(self, context: Context) -> Context:
         project = context.project
@@ -553,6 +552,18 @@ class Guard:
             return
         if isinstance(review_id, str):
             decision.review_id = review_id
+
+
+def _valid_unicode(content: str) -> str:
+    """`content` with lone surrogates (from JSON `\\udcff` escapes or undecodable file names) replaced
+    by U+FFFD: RE2, SQLite and PostgreSQL reject them, and a deny list must not be dodged by one."""
+    if content.isascii():
+        return content
+    try:
+        content.encode("utf-8")
+    except UnicodeEncodeError:
+        return content.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return content
 
 
 def _content_sha256(subject: Subject) -> str:

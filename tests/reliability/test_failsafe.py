@@ -1,0 +1,268 @@
+"""Fail-safe: whatever breaks inside codeward — an analyzer, the sandbox, the store, the policy's own
+evaluation — the caller gets a Decision with the policy's `fail` action (`confirm` by default,
+`notice` when open, `block` when closed) and reasons that say what failed. Never a traceback, never
+a silent allow. Checked through `Guard.check`, the CLI's exit statuses and the agent hooks."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codeward import Context, Guard, Subject
+from codeward.adapters.cli import main
+from codeward.adapters.hooks import dialect
+from codeward.adapters.hooks.judges import InProcessJudge
+from codeward.adapters.hooks.protocol import respond
+from codeward.model import Action, Decision, Finding, SessionEvent
+
+FAIL_ACTIONS = {"open": Action.NOTICE, "confirm": Action.CONFIRM, "closed": Action.BLOCK}
+EXIT_STATUS = {"open": 0, "confirm": 3, "closed": 4}
+
+# A rule whose condition divides by zero at run time, only for files named *.boom: it passes the
+# load-time check (the sample request has no path) and fails on a real request.
+EXPLODING_RULE = (
+    "rules:\n"
+    "  - id: exploding-condition\n"
+    "    action: allow\n"
+    "    match:\n"
+    "      when: 'subject.path.endsWith(\".boom\") && 1 / (subject.size - subject.size) > 0'\n"
+)
+
+
+def policy_file(tmp_path: Path, fail: str, extra: str = "") -> Path:
+    path = tmp_path / f"fail-{fail}.yaml"
+    path.write_text(f"codeward: 1\nid: fail-{fail}\nfail: {fail}\n{extra}")
+    return path
+
+
+class Crashing:
+    name = "crashing"
+    languages = frozenset({"*"})
+
+    def analyze(self, subject: Subject, context: Context) -> list[Finding]:
+        raise RuntimeError("analyzer blew up")
+
+
+class CrashingSandbox:
+    name = "crashing-sandbox"
+
+    def available(self) -> tuple[bool, str]:
+        return True, ""
+
+    def run(self, subject: Subject, context: Context, *, timeout: float) -> Any:
+        raise OSError("bubblewrap vanished")
+
+
+class CrashingStore:
+    def __init__(self, *, on_record: bool = True, on_history: bool = False) -> None:
+        self.on_record = on_record
+        self.on_history = on_history
+        self.recorded: list[Decision] = []
+
+    def record_decision(self, decision: Decision, subject: Subject, context: Context) -> str | None:
+        if self.on_record:
+            raise ConnectionError("database is gone")
+        self.recorded.append(decision)
+        return None
+
+    def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
+        if self.on_history:
+            raise ConnectionError("database is gone")
+        return []
+
+
+HARMLESS = Subject(kind="command", content="ls -la", language="bash")
+
+
+def assert_failed_safe(decision: Decision, fail: str, *, says: str) -> None:
+    assert decision.action is FAIL_ACTIONS[fail], decision.reasons
+    assert decision.action is not Action.ALLOW
+    assert any(says in reason for reason in decision.reasons), decision.reasons
+
+
+# ------------------------------------------------------------------------------------ Guard.check
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_an_analyzer_that_raises_gives_the_fail_action_and_names_the_analyzer(
+    tmp_path: Path, fail: str
+) -> None:
+    guard = Guard([policy_file(tmp_path, fail)], analyzers=[Crashing()], sandbox_mode="never")
+    decision = guard.check(HARMLESS, Context())
+    assert_failed_safe(decision, fail, says="the crashing analyzer failed (RuntimeError: analyzer blew up)")
+
+
+def test_an_analyzer_crash_keeps_the_other_analyzers_evidence(guard: Guard) -> None:
+    crashing = Guard(analyzers=[Crashing(), *guard.analyzers], sandbox_mode="never")
+    decision = crashing.check(Subject(kind="command", content="rm -rf / --no-preserve-root", language="bash"))
+    assert decision.action is Action.BLOCK
+    assert {"engine.analyzer-failed.crashing", "bash.fs.recursive_delete"} <= {
+        f.rule_id for f in decision.findings
+    }
+
+
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_a_sandbox_backend_that_raises_gives_the_fail_action(tmp_path: Path, fail: str) -> None:
+    guard = Guard(
+        [policy_file(tmp_path, fail)], analyzers=[], sandbox=CrashingSandbox(), sandbox_mode="always"
+    )
+    decision = guard.check(HARMLESS, Context())
+    assert_failed_safe(
+        decision, fail, says="the sandbox could not run the snippet (OSError: bubblewrap vanished)"
+    )
+    assert decision.sandbox is None
+
+
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_a_store_that_cannot_record_gives_the_fail_action_and_says_the_decision_is_not_on_record(
+    tmp_path: Path, fail: str
+) -> None:
+    guard = Guard([policy_file(tmp_path, fail)], analyzers=[], store=CrashingStore(), sandbox_mode="never")
+    decision = guard.check(HARMLESS, Context())
+    assert_failed_safe(
+        decision, fail, says="the audit store failed (ConnectionError); the decision is not on record"
+    )
+
+
+def test_a_store_failure_never_lowers_a_block(guard: Guard) -> None:
+    failing = Guard(analyzers=guard.analyzers, store=CrashingStore(), sandbox_mode="never")
+    decision = failing.check(Subject(kind="command", content="rm -rf / --no-preserve-root", language="bash"))
+    assert decision.action is Action.BLOCK
+    assert any("audit store failed" in reason for reason in decision.reasons)
+
+
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_a_store_that_cannot_give_the_session_history_gives_the_fail_action(
+    tmp_path: Path, fail: str
+) -> None:
+    store = CrashingStore(on_record=False, on_history=True)
+    guard = Guard([policy_file(tmp_path, fail)], analyzers=[], store=store, sandbox_mode="never")
+    decision = guard.check(HARMLESS, Context(session={"id": "s-1"}))
+    assert_failed_safe(decision, fail, says="the session history could not be read from the store")
+    assert store.recorded == [decision]
+
+
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_a_policy_condition_that_fails_at_run_time_gives_the_fail_action_and_names_the_rule(
+    guard: Guard, tmp_path: Path, fail: str
+) -> None:
+    exploding = Guard(
+        [policy_file(tmp_path, fail, EXPLODING_RULE)], analyzers=guard.analyzers, sandbox_mode="never"
+    )
+    subject = Subject(kind="code", content="rm -rf ./build\n", language="bash", path="clean.boom")
+    decision = exploding.check(subject, Context())
+    assert_failed_safe(decision, fail, says="the condition of rule exploding-condition")
+    assert "codeward failed while evaluating the policy" in decision.reasons[0]
+    assert decision.policy.rule == f"fail.{fail}"
+    # the evidence gathered before the failure is kept, for the reader and the audit record
+    assert "fs.delete.recursive" in {f.capability for f in decision.findings}
+
+
+def test_an_internal_error_anywhere_in_the_engine_is_a_decision_not_a_traceback(
+    guard: Guard, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: Any, **_kwargs: Any) -> list[str]:
+        raise KeyError("remedy table")
+
+    monkeypatch.setattr("codeward.engine.remedies", broken)
+    decision = guard.check(Subject(kind="command", content="rm -rf ./build", language="bash"))
+    assert decision.action is Action.CONFIRM
+    assert "codeward failed while explaining the decision (KeyError" in decision.reasons[0]
+    assert json.loads(decision.to_json())["action"] == "confirm"
+
+
+def test_an_undecodable_subject_is_judged_not_failed(guard: Guard) -> None:
+    lone_surrogate = Subject(kind="command", content="rm -rf ./x \udcff\x00", language="bash")
+    decision = guard.check(lone_surrogate)
+    assert "analysis.error" not in {f.capability for f in decision.findings}
+    assert decision.action is not Action.ALLOW
+
+
+# ------------------------------------------------------------------------------------ the CLI
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as done:
+        main(list(argv))
+    out, err = capsys.readouterr()
+    return int(done.value.code or 0), out, err
+
+
+@pytest.mark.parametrize("fail", list(FAIL_ACTIONS))
+def test_the_cli_exits_with_the_fail_status_when_the_policy_fails_at_run_time(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, fail: str
+) -> None:
+    snippet = tmp_path / "clean.boom"
+    snippet.write_text("rm -rf ./build\n")
+    policy = policy_file(tmp_path, fail, EXPLODING_RULE)
+    status, out, err = run_cli(
+        capsys,
+        "check",
+        str(snippet),
+        "--policy",
+        str(policy),
+        "--db",
+        str(tmp_path / "a.db"),
+        "--format",
+        "json",
+    )
+    assert status == EXIT_STATUS[fail]
+    decision = json.loads(out)
+    assert decision["action"] == FAIL_ACTIONS[fail].value
+    assert "the condition of rule exploding-condition" in decision["reasons"][0]
+    assert "Traceback" not in err
+
+
+def test_the_cli_exits_3_when_the_audit_store_cannot_be_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    unusable = tmp_path / "not-a-directory"
+    unusable.write_text("")
+    status, out, err = run_cli(
+        capsys, "check", "-c", "ls", "--db", str(unusable / "audit.db"), "--format", "json"
+    )
+    assert status == 3
+    assert any("audit store failed" in reason for reason in json.loads(out)["reasons"])
+    assert "Traceback" not in err
+
+
+# ------------------------------------------------------------------------------------ the hooks
+def hook_answer(client: str, judge: InProcessJudge, command: str) -> str:
+    payload = {
+        "session_id": "s-1",
+        "cwd": "/tmp",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+        "tool_use_id": "toolu_1",
+    }
+    answer = respond(dialect(client), json.dumps(payload).encode(), judge, deadline=time.monotonic() + 30)
+    assert answer.exit_code in (0, 2), answer
+    if answer.exit_code == 2:
+        return "deny"
+    if not answer.stdout.strip():
+        return "allow"
+    return str(json.loads(answer.stdout)["hookSpecificOutput"]["permissionDecision"])
+
+
+@pytest.mark.parametrize(
+    ("fail", "claude_code", "codex"),
+    [("closed", "deny", "deny"), ("confirm", "ask", "deny"), ("open", "allow", "allow")],
+)
+def test_hooks_answer_an_engine_fault_by_the_policys_fail_setting(
+    guard: Guard, tmp_path: Path, fail: str, claude_code: str, codex: str
+) -> None:
+    policy = policy_file(tmp_path, fail)
+    faulty = Guard([policy], analyzers=[Crashing(), *guard.analyzers], sandbox_mode="never")
+    judge = InProcessJudge(guard_factory=lambda: faulty)
+    assert hook_answer("claude-code", judge, "ls") == claude_code
+    assert hook_answer("codex", judge, "ls") == codex
+
+
+def test_hooks_keep_a_block_found_before_a_fault(guard: Guard, tmp_path: Path) -> None:
+    faulty = Guard(
+        [policy_file(tmp_path, "open")], analyzers=[Crashing(), *guard.analyzers], sandbox_mode="never"
+    )
+    judge = InProcessJudge(guard_factory=lambda: faulty)
+    for client in ("claude-code", "codex"):
+        assert hook_answer(client, judge, "rm -rf / --no-preserve-root") == "deny"
