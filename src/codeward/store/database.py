@@ -8,6 +8,7 @@ of failing half-way. Migrations are Alembic revisions shipped in `codeward/store
 from __future__ import annotations
 
 import fcntl
+import functools
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.sql.elements import TextClause
 
 from codeward.errors import StoreError
 from codeward.store.ledger import HEAD_REVISION, schema_revision
@@ -38,14 +40,20 @@ class SqlStatements:
         self.dialect = connection.dialect.name
 
     def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return [tuple(row) for row in self.connection.execute(text(sql), dict(params))]
+        return [tuple(row) for row in self.connection.execute(_statement(sql), dict(params))]
 
     def run(self, sql: str, params: Mapping[str, Any]) -> int:
-        return int(self.connection.execute(text(sql), dict(params)).rowcount)
+        return int(self.connection.execute(_statement(sql), dict(params)).rowcount)
 
     def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
         if params:
-            self.connection.execute(text(sql), [dict(p) for p in params])
+            self.connection.execute(_statement(sql), [dict(p) for p in params])
+
+
+@functools.lru_cache(maxsize=256)
+def _statement(sql: str) -> TextClause:
+    """The ledger's few statements are parsed once, not on every append."""
+    return text(sql)
 
 
 def create(location: StoreLocation, *, pool_size: int = 5) -> Engine:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.engine import Engine
@@ -53,6 +54,7 @@ class SqlStore:
     def __init__(self, engine: Engine, *, clock: Callable[[], float] = time.time) -> None:
         self.engine = engine
         self.clock = clock
+        self._commits = GroupCommit(self._append_decisions)
 
     @classmethod
     def open(cls, location: StoreLocation, *, clock: Callable[[], float] = time.time) -> SqlStore:
@@ -67,8 +69,12 @@ class SqlStore:
 
     # ------------------------------------------------------------------ the engine's seam
     def record_decision(self, decision: Decision, subject: Subject, context: Context) -> str | None:
+        """Returns once the decision is committed; concurrent callers share one commit (and one fsync)."""
+        return self._commits.submit((decision, subject, context))
+
+    def _append_decisions(self, batch: list[tuple[Decision, Subject, Context]]) -> list[str | None]:
         with transaction(self.engine, write=True) as tx:
-            return ledger.record_decision(tx, decision, subject, context, self.clock())
+            return [ledger.record_decision(tx, d, s, c, self.clock()) for d, s, c in batch]
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
         with transaction(self.engine, write=False) as tx:
@@ -582,6 +588,83 @@ class SqlStore:
             pending_reviews=int(pending),
             windows=windows,
         )
+
+
+Item = TypeVar("Item")
+Outcome = TypeVar("Outcome")
+
+
+class GroupCommit(Generic[Item, Outcome]):
+    """Leader-based group commit: concurrent appends share one transaction (and one fsync).
+
+    The first caller to find no commit in progress leads: it writes everything queued, its own item
+    first, in one transaction; what arrives meanwhile waits for the next batch, which the first of
+    the waiting callers then leads. So each caller returns once its own record is durable, and no
+    caller keeps writing for others after that. A failed batch is retried one item at a time, so
+    one bad record fails only its own caller.
+    """
+
+    def __init__(self, write: Callable[[list[Item]], list[Outcome]], *, limit: int = 256) -> None:
+        self._write = write
+        self._limit = limit
+        self._lock = threading.Lock()
+        self._queue: list[_Slot[Item, Outcome]] = []
+        self._leading = False
+
+    def submit(self, item: Item) -> Outcome:
+        slot: _Slot[Item, Outcome] = _Slot(item)
+        with self._lock:
+            self._queue.append(slot)
+            leads = not self._leading
+            self._leading = True
+        if not leads:
+            slot.ready.wait()  # until written, or until handed the lead
+        if not slot.finished:
+            self._lead()  # this slot is first in the queue, so the batch written holds it
+        if slot.error is not None:
+            raise slot.error
+        return slot.outcome  # type: ignore[return-value]
+
+    def _lead(self) -> None:
+        with self._lock:
+            batch, self._queue = self._queue[: self._limit], self._queue[self._limit :]
+        try:
+            self._commit(batch)
+        finally:
+            for slot in batch:
+                if not slot.finished:  # interrupted by more than an Exception: never leave a caller waiting
+                    slot.finish(error=StoreError("the commit was interrupted"))
+            with self._lock:
+                if self._queue:
+                    self._queue[0].ready.set()
+                else:
+                    self._leading = False
+
+    def _commit(self, batch: list[_Slot[Item, Outcome]]) -> None:
+        try:
+            outcomes = self._write([slot.item for slot in batch])
+        except Exception as error:
+            if len(batch) == 1:
+                batch[0].finish(error=error)
+                return
+            for slot in batch:
+                self._commit([slot])
+            return
+        for slot, outcome in zip(batch, outcomes, strict=True):
+            slot.finish(outcome=outcome)
+
+
+class _Slot(Generic[Item, Outcome]):
+    def __init__(self, item: Item) -> None:
+        self.item = item
+        self.outcome: Outcome | None = None
+        self.error: Exception | None = None
+        self.finished = False
+        self.ready = threading.Event()
+
+    def finish(self, *, outcome: Outcome | None = None, error: Exception | None = None) -> None:
+        self.outcome, self.error, self.finished = outcome, error, True
+        self.ready.set()
 
 
 def _when(condition: Any) -> Any:
