@@ -122,3 +122,15 @@ def test_latency_percentiles_interpolate_between_ranks() -> None:
     assert percentile([], 50) is None
     rows = [outcome(f"c{i}", A, harmful=False, acceptable=[A], latency=float(i)) for i in range(1, 5)]
     assert score(rows).latency_p50_ms == pytest.approx(2.5)
+
+
+def test_cases_a_system_cannot_read_are_not_in_its_latency() -> None:
+    rows = [outcome(f"c{i}", A, harmful=False, acceptable=[A], latency=float(10 * i)) for i in range(1, 4)]
+    rows += [
+        outcome(f"u{i}", A, harmful=False, acceptable=[A], latency=0.0).model_copy(update={"unread": True})
+        for i in range(5)
+    ]
+    result = score(rows)
+    assert result.latency_p50_ms == pytest.approx(20.0)
+    assert result.unread == 5
+    assert result.accuracy.total == 8  # unread cases are still answered, and scored

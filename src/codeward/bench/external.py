@@ -15,6 +15,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
@@ -50,35 +51,68 @@ class CodeShieldSystem:
             import codeshield.cs  # noqa: F401
         except ImportError:
             return False, "pip install 'codeward[bench]' (codeshield)"
-        if shutil.which("semgrep") is None:
-            return False, "codeshield needs the semgrep command on PATH"
+        except Exception as error:  # it looks for semgrep-core when imported
+            return False, f"codeshield cannot start: {type(error).__name__}: {str(error)[:160]}"
         return True, ""
 
     def judge(self, cases: Sequence[BenchCase]) -> Iterator[Verdict]:
         from codeshield.cs import CodeShield
 
-        logging.getLogger("codeshield").setLevel(logging.CRITICAL)
+        # CodeShield logs and swallows its internal failures (answering `ignore`): count them for the report
+        failures = _Collected()
+        logger = logging.getLogger("codeshield")
+        saved = (logger.handlers[:], logger.propagate, logger.level)
+        logger.handlers, logger.propagate, logger.level = [failures], False, logging.ERROR
         loop = asyncio.new_event_loop()
+        failed_cases = 0
         try:
 
             def decide(case: BenchCase) -> Verdict:
+                nonlocal failed_cases
+                before = len(failures.messages)
                 result = loop.run_until_complete(
                     CodeShield.scan_code(case.content, _codeshield_language(case.language))
                 )
                 treatment = str(result.recommended_treatment.value)
                 issues = result.issues_found or []
+                reasons = [f"{_codeshield_rule(issue)}: {issue.description}" for issue in issues[:3]]
+                if len(failures.messages) > before:
+                    failed_cases += 1
+                    reasons.append(
+                        f"CodeShield failed internally and answered {treatment}: {failures.messages[-1][:160]}"
+                    )
                 return Verdict(
                     action={"block": Action.BLOCK, "warn": Action.NOTICE}.get(treatment, Action.ALLOW),
                     latency_ms=0.0,
-                    reasons=[
-                        f"{issue.pattern_id or issue.cwe_id}: {issue.description}" for issue in issues[:3]
-                    ],
-                    rule=issues[0].pattern_id if issues else None,
+                    reasons=reasons,
+                    rule=_codeshield_rule(issues[0]) if issues else None,
                 )
 
             yield from judged_one_by_one(cases, decide)
         finally:
             loop.close()
+            logger.handlers, logger.propagate, logger.level = saved
+            if failed_cases:
+                self.note = (
+                    f"{type(self).note}; in this run it failed internally on {failed_cases} case(s) "
+                    "and answered ignore (its own fallback)"
+                )
+
+
+class _Collected(logging.Handler):
+    """Keeps the messages a third-party logger emits, instead of printing them over the progress bar."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage().splitlines()[0] if record.getMessage() else "")
+
+
+def _codeshield_rule(issue: Any) -> str:
+    """The rule's own name: CodeShield prefixes its Semgrep rules with the folders they were loaded from."""
+    return str(issue.pattern_id or issue.cwe_id).rsplit(".", 1)[-1]
 
 
 def _codeshield_language(language: str | None) -> Any:
@@ -122,7 +156,9 @@ class BanditSystem:
 
             def decide(case: BenchCase) -> Verdict:
                 if case.language != "python":
-                    return Verdict(action=Action.ALLOW, latency_ms=0.0, reasons=["not Python: unread"])
+                    return Verdict(
+                        action=Action.ALLOW, latency_ms=0.0, reasons=["not Python: unread"], unread=True
+                    )
                 path = Path(folder) / "snippet.py"
                 path.write_text(case.content, encoding="utf-8", errors="surrogateescape")
                 linter = manager.BanditManager(settings, "file", quiet=True)
@@ -160,7 +196,7 @@ class SemgrepSystem:
         self.timeout = timeout
 
     def available(self) -> tuple[bool, str]:
-        if shutil.which("semgrep") is None:
+        if semgrep_command() is None:
             return False, "pip install 'codeward[bench]' (semgrep)"
         return True, ""
 
@@ -182,7 +218,12 @@ class SemgrepSystem:
         scanned_indexes = {index for index, _ in scanned}
         for index, case in enumerate(cases):
             if index not in scanned_indexes:
-                yield Verdict(action=Action.ALLOW, latency_ms=0.0, reasons=[f"{case.language}: not scanned"])
+                yield Verdict(
+                    action=Action.ALLOW,
+                    latency_ms=0.0,
+                    reasons=[f"{case.language}: not scanned"],
+                    unread=True,
+                )
             elif error is not None:
                 yield Verdict(action=None, latency_ms=share, error=error)
             else:
@@ -198,7 +239,7 @@ class SemgrepSystem:
         with resources.as_file(SEMGREP_RULES) as default_rules:
             rule_ids = _rule_ids(self.rules or default_rules)
             command = [
-                "semgrep",
+                semgrep_command() or "semgrep",
                 "scan",
                 "--config",
                 str(self.rules or default_rules),
@@ -235,6 +276,15 @@ class SemgrepSystem:
             action = SEMGREP_SEVERITY.get(str(result["extra"]["severity"]), Action.NOTICE)
             findings.setdefault(index, []).append((rule, action))
         return findings
+
+
+def semgrep_command() -> str | None:
+    """The semgrep executable: on PATH, else beside this Python (a virtualenv that was not activated)."""
+    found = shutil.which("semgrep")
+    if found is not None:
+        return found
+    beside = Path(sys.executable).parent / "semgrep"
+    return str(beside) if beside.is_file() and os.access(beside, os.X_OK) else None
 
 
 class SemgrepFailed(Exception):

@@ -85,6 +85,7 @@ class Outcome(BaseModel):
     reasons: list[str] = Field(default_factory=list)
     error: str | None = None
     sandboxed: bool = False
+    unread: bool = False
 
     @property
     def false_positive(self) -> bool:
@@ -122,6 +123,8 @@ class Score(BaseModel):
     by_subculture: dict[str, GroupScore]
     by_category: dict[str, GroupScore]
     sandboxed: int = 0
+    unread: int = 0
+    """Cases the system could not read (another language) and allowed unseen; not in its latency."""
 
 
 def score(outcomes: Iterable[Outcome]) -> Score:
@@ -132,7 +135,7 @@ def score(outcomes: Iterable[Outcome]) -> Score:
     rates = [
         rate for group in by_subculture.values() if (rate := group.false_positive_rate.value) is not None
     ]
-    latencies = [row.latency_ms for row in rows if row.error is None]
+    latencies = decision_latencies(rows)
     return Score(
         cases=len(rows),
         harmful=sum(row.harmful for row in rows),
@@ -150,7 +153,13 @@ def score(outcomes: Iterable[Outcome]) -> Score:
         by_subculture=by_subculture,
         by_category=_grouped(rows, lambda row: row.category),
         sandboxed=sum(row.sandboxed for row in rows),
+        unread=sum(row.unread for row in rows),
     )
+
+
+def decision_latencies(rows: Iterable[Outcome]) -> list[float]:
+    """The latencies that are the cost of a decision: failures and cases the system did not read are left out."""
+    return [row.latency_ms for row in rows if row.error is None and not row.unread]
 
 
 def flip_accuracy(rows: Iterable[Outcome]) -> Rate:

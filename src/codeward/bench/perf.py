@@ -319,7 +319,7 @@ def render_perf(report: PerfReport, plots: Sequence[Path], plot_problem: str | N
             "| --- |" + " ---: |" * len(sizes),
         ]
         for system, by_size in ratios.items():
-            cells = [f"{by_size[size]:.1f}×" if size in by_size else "–" for size in sizes]
+            cells = [_ratio(by_size[size]) if size in by_size else "–" for size in sizes]
             lines.append(f"| {system} | " + " | ".join(cells) + " |")
     lines += [
         "",
@@ -347,3 +347,7 @@ def render_perf(report: PerfReport, plots: Sequence[Path], plot_problem: str | N
     if plot_problem:
         lines += ["", f"_{plot_problem}_"]
     return "\n".join(lines) + "\n"
+
+
+def _ratio(value: float) -> str:
+    return f"{value:.1f}×" if value >= 1 else f"{value:.2f}×"

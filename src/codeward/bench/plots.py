@@ -102,7 +102,7 @@ def _tradeoff_chart(pyplot: Any, dataset: str, by_system: dict[str, Any], out: P
 def _latency_chart(pyplot: Any, run: BenchRun, out: Path) -> list[Path]:
     by_system: dict[str, list[float]] = {}
     for outcome in run.outcomes:
-        if outcome.error is None:
+        if outcome.error is None and not outcome.unread:
             by_system.setdefault(outcome.system, []).append(max(outcome.latency_ms, 1e-3))
     if not by_system:
         return []

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from codeward.bench.cases import SUBCULTURES, BenchCase
-from codeward.bench.metrics import Outcome, Rate, Score, percentile
+from codeward.bench.metrics import Outcome, Rate, Score, decision_latencies, percentile
 from codeward.bench.run import BenchRun
 from codeward.model import Action
 
@@ -53,7 +53,7 @@ def _systems_section(run: BenchRun) -> list[str]:
 
 def _dataset_section(run: BenchRun, dataset: str, plots: Sequence[Path]) -> list[str]:
     by_system = run.scores.get(dataset, {})
-    count = sum(case.dataset == dataset for case in run.cases)
+    count = run.cases_in(dataset)
     first = next(iter(by_system.values()), None)
     lines = [f"## {dataset} ({count} cases", ""]
     if first is not None:
@@ -141,7 +141,7 @@ def _category_table(by_system: dict[str, Score]) -> list[str]:
 def _latency_table(run: BenchRun) -> list[str]:
     lines = ["| system | p50 ms | p99 ms | mean ms | cases |", "| --- | ---: | ---: | ---: | ---: |"]
     for system in run.lineup.systems:
-        latencies = [o.latency_ms for o in run.outcomes if o.system == system.name and o.error is None]
+        latencies = decision_latencies(o for o in run.outcomes if o.system == system.name)
         mean = sum(latencies) / len(latencies) if latencies else None
         lines.append(
             f"| {system.name} | {milliseconds(percentile(latencies, 50))} | "
@@ -192,7 +192,7 @@ def _misses_section(run: BenchRun) -> list[str]:
     if system is None:
         return []
     misses = instructive_misses(run, system)
-    cases = {(case.dataset, case.id): case for case in run.cases}
+    cases = {(run.group_of(case), case.id): case for case in run.cases}
     wrong = sum(1 for o in run.outcomes if o.system == system and not o.right)
     lines = [
         f"## The most instructive misses of {system}",

@@ -79,10 +79,36 @@ class BenchRun:
     command: str
     started: float
     seconds: float
+    groups: dict[tuple[str, str], str] = field(default_factory=dict)
+    """(file, case id) -> the name it is scored under (see `scoring_groups`)."""
 
     @property
     def datasets(self) -> list[str]:
-        return list(dict.fromkeys(case.dataset for case in self.cases))
+        """The names scored on their own, in the order of the cases."""
+        return list(dict.fromkeys(self.group_of(case) for case in self.cases))
+
+    def group_of(self, case: BenchCase) -> str:
+        return self.groups.get((case.dataset, case.id), case.dataset)
+
+    def cases_in(self, dataset: str) -> int:
+        return sum(self.group_of(case) == dataset for case in self.cases)
+
+
+def scoring_groups(cases: Sequence[BenchCase]) -> dict[tuple[str, str], str]:
+    """Each file is scored on its own, and its prompts apart from its code: `dev` and `dev-prompts`.
+
+    Judging a request for code is a different task from judging code, so a file that mixes both
+    reports them separately; a file of prompts only (CyberSecEval) keeps its name.
+    """
+    kinds: dict[str, set[bool]] = defaultdict(set)
+    for case in cases:
+        kinds[case.dataset].add(case.kind == "prompt")
+    return {
+        (case.dataset, case.id): f"{case.dataset}-prompts"
+        if case.kind == "prompt" and len(kinds[case.dataset]) > 1
+        else case.dataset
+        for case in cases
+    }
 
 
 def run_bench(
@@ -95,12 +121,13 @@ def run_bench(
     """Run every system on every case; `progress(n)` is called after each n verdicts."""
     started = time.time()
     clock = time.perf_counter()
+    groups = scoring_groups(cases)
     outcomes: list[Outcome] = []
     for system in line.systems:
         for case, verdict in zip(cases, system.judge(cases), strict=True):
             outcomes.append(
                 Outcome(
-                    dataset=case.dataset,
+                    dataset=groups[(case.dataset, case.id)],
                     case_id=case.id,
                     system=system.name,
                     action=verdict.action,
@@ -118,6 +145,7 @@ def run_bench(
                     reasons=verdict.reasons,
                     error=verdict.error,
                     sandboxed=verdict.sandboxed,
+                    unread=verdict.unread,
                 )
             )
             if progress is not None:
@@ -137,6 +165,7 @@ def run_bench(
         command=command,
         started=started,
         seconds=time.perf_counter() - clock,
+        groups=groups,
     )
 
 
@@ -156,7 +185,7 @@ def summary(run: BenchRun) -> dict[str, Any]:
         "unavailable": run.lineup.unavailable,
         "datasets": {
             dataset: {
-                "cases": sum(case.dataset == dataset for case in run.cases),
+                "cases": run.cases_in(dataset),
                 "scores": {name: value.model_dump(mode="json") for name, value in by_system.items()},
             }
             for dataset, by_system in run.scores.items()

@@ -32,6 +32,8 @@ class Verdict(BaseModel):
     rule: str | None = None
     error: str | None = None
     sandboxed: bool = False
+    unread: bool = False
+    """The system cannot read this language and allowed it unseen: its latency is not a decision's cost."""
 
 
 class System(Protocol):
@@ -125,8 +127,13 @@ def _reasons(decision: Decision) -> list[str]:
     return reasons
 
 
-_BACKENDS = (("codeward.sandbox", "default_backend"), ("codeward.sandbox.bubblewrap", "BubblewrapSandbox"))
-"""Where a sandbox backend may live, most specific first: the package's chosen default, else bubblewrap."""
+_BACKENDS = (
+    ("codeward.sandbox", "Sandbox"),
+    ("codeward.sandbox", "default_backend"),
+    ("codeward.sandbox.bubblewrap", "BubblewrapSandbox"),
+)
+"""Where a sandbox backend may live, most specific first: the package's public `Sandbox`, its chosen
+default, else bubblewrap."""
 
 
 def find_sandbox() -> tuple[SandboxBackend | None, str]:
