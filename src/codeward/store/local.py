@@ -8,6 +8,7 @@ is appended through the same ledger functions the service uses.
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -39,12 +40,16 @@ class _SqliteStatements:
 
 
 class SqliteLedger:
-    """Fits `codeward.protocols.Store` over one SQLite file, opened on first use."""
+    """Fits `codeward.protocols.Store` over one SQLite file, opened on first use.
+
+    Safe to share between threads (a hook worker, the proxy, the engine's deadline thread): one
+    connection, one transaction at a time."""
 
     def __init__(self, location: StoreLocation, *, clock: Callable[[], float] = time.time) -> None:
         self.location = location
         self.clock = clock
         self._connection: sqlite3.Connection | None = None
+        self._lock = threading.RLock()
 
     def record_decision(self, decision: Decision, subject: Subject, context: Context) -> str | None:
         with self._transaction(write=True) as tx:
@@ -55,12 +60,17 @@ class SqliteLedger:
             return ledger.session_events(tx, session_id, since)
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            if self._connection is not None:
+                self._connection.close()
+                self._connection = None
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[_SqliteStatements]:
+        with self._lock:
+            yield from self._locked_transaction(write=write)
+
+    def _locked_transaction(self, *, write: bool) -> Iterator[_SqliteStatements]:
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
@@ -79,7 +89,9 @@ class SqliteLedger:
         path = self.location.sqlite_path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None)
+            connection = sqlite3.connect(
+                path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None, check_same_thread=False
+            )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
             revision = ledger.schema_revision(_SqliteStatements(connection))
