@@ -8,9 +8,9 @@ itself is informational for plain build steps and of note for anything else.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+import re2
 from tree_sitter import Language, Parser
 
 from codeward.analyzers.javascript_values import unescape
@@ -20,7 +20,7 @@ from codeward.model import Context, Finding, Payload, Severity, Subject
 INSTALL_SCRIPTS = ("preinstall", "install", "postinstall", "prepare")
 """Lifecycle scripts npm runs when the package is installed (prepare: when installed from git)."""
 
-_BUILD_STEP = re.compile(
+_BUILD_STEP = re2.compile(  # RE2: a script is untrusted text of any length, and this backtracks cubically in `re`
     r"^\s*(?:node-gyp(?:-build)?\s+rebuild|node-gyp-build|node-pre-gyp\s+install(?:\s+--fallback-to-build)?|"
     r"prebuild-install(?:\s+\|\|\s+node-gyp\s+rebuild)?|husky(?:\s+install)?|patch-package|tsc(?:\s+-[\w-]+(?:\s+\S+)?)*|"
     r"ngcc|opencollective-postinstall|(?:npm|yarn|pnpm)\s+run\s+[\w:-]+|exit\s+0|echo\s+[^|;&`$]*)\s*$"

@@ -12,6 +12,8 @@ import posixpath
 import re
 from collections.abc import Callable
 
+import re2
+
 from codeward.analyzers import targets
 from codeward.analyzers.shell_programs import Call, Scan, parse_options
 from codeward.analyzers.shell_words import (
@@ -443,7 +445,7 @@ def _startup_write(scan: Scan, call: Call, shown: str, content: Stream, how: str
     )
 
 
-_SETTING = re.compile(
+_SETTING = re2.compile(  # RE2: a written line can be megabytes of spaces, quadratic in `re`
     r"^\s*(#.*|export\s+[A-Za-z_]\w*=.*|[A-Za-z_]\w*=[^;&|`$()]*|source\s+\S+|\.\s+\S+|eval\s+\"?\$\([a-z-]+\s+(init|env|shellenv)[^)]*\)\"?|)\s*$"
 )
 
