@@ -32,6 +32,14 @@ from codeward.adapters.cli.service_client import open_store
 @click.option(
     "--public-url", metavar="URL", help="How reviewers reach this service (for links in webhook calls)."
 )
+@click.option(
+    "--hook-review-wait",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    metavar="SECONDS",
+    help="How long an agent hook (POST /v1/hooks/CLIENT) waits for a reviewer on a held call.",
+)
 def serve(
     host: str,
     port: int,
@@ -41,6 +49,7 @@ def serve(
     require_auth: bool,
     webhook: str | None,
     public_url: str | None,
+    hook_review_wait: float,
 ) -> None:
     """Start the service: POST /v1/check, decisions, reviews, appeals, audit, /metrics, the dashboard.
 
@@ -62,6 +71,7 @@ def serve(
         require_auth=require_auth,
         webhook_url=webhook,
         public_url=public_url or f"http://{_url_host(host)}:{port}",
+        hook_review_wait=hook_review_wait,
     )
     store = open_store(db)  # migrate once, before the workers start
     keys = len(store.api_keys())

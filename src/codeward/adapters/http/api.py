@@ -6,14 +6,14 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from codeward.adapters.http import authority
 from codeward.adapters.http.service import Service
-from codeward.errors import IdentityError, InputError
+from codeward.errors import InputError
 from codeward.model import Action, Actor, Context, Decision, Environment, Project, Session, Subject
 from codeward.store.ledger import review_capabilities
 from codeward.store.records import (
@@ -111,17 +111,7 @@ def router_for(service: Service) -> APIRouter:
     router = APIRouter(prefix="/v1")
     store = service.store
 
-    async def caller(request: Request) -> Actor:
-        authorization = request.headers.get("authorization")
-        api_key = request.headers.get("x-api-key")
-        if authorization and authorization.split(" ", 1)[-1].strip().startswith("cwk_") and not api_key:
-            api_key, authorization = authorization.split(" ", 1)[-1].strip(), None
-        actor = await run_in_threadpool(service.authenticator.authenticate, authorization, api_key)
-        if service.config.require_auth and not actor.verified:
-            raise IdentityError("this service requires authentication: send a bearer token or an API key")
-        return actor
-
-    Caller = Annotated[Actor, Depends(caller)]
+    Caller = Annotated[Actor, Depends(service.caller)]
 
     async def reader(actor: Caller) -> Actor:
         authority.require_reader(service.policy, actor)
@@ -143,10 +133,7 @@ def router_for(service: Service) -> APIRouter:
             environment=stated.environment,
         )
         decision = await run_in_threadpool(service.guard.check, body.subject, context)
-        if decision.review_id is not None:
-            service.announce(
-                await run_in_threadpool(store.review, decision.review_id), action=decision.action.value
-            )
+        await service.announce_held(decision)
         return Response(decision.to_json(), media_type="application/json")
 
     @router.get("/decisions", response_model=list[DecisionSummary], tags=["decisions"])

@@ -13,7 +13,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 import codeward
-from codeward.adapters.http import api, dashboard, errors, hooks, metrics
+from codeward.adapters.http import api, dashboard, errors, hooks, litellm, metrics
 from codeward.adapters.http.service import Service, ServiceConfig
 
 DEFAULT_HOST = "127.0.0.1"
@@ -42,7 +42,15 @@ def create_app(config: ServiceConfig | None = None, *, service: Service | None =
     app.state.service = running
     errors.install(app)
     app.include_router(api.router_for(running))
-    app.include_router(hooks.router_for(running.guard))
+    app.include_router(hooks.router_for(running.guard, service=running))
+    app.include_router(
+        litellm.router_for(
+            running.guard.check,
+            fail=running.policy.fail,
+            gateway=running.caller,
+            observe=running.announce_held,
+        )
+    )
     app.include_router(dashboard.router_for(running))
     app.mount("/static", dashboard.static_files(), name="static")
 

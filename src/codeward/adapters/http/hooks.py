@@ -6,53 +6,84 @@ process needs no engine), and Claude Code's `http` hook type, which can post her
 process at all. The body is the answer the client reads on stdout (`{}` for no opinion); the exit
 status the hook process must use is in `X-Codeward-Exit-Code`, a failure's reason in
 `X-Codeward-Problem`. Include it with `app.include_router(router_for(guard))`.
+
+Mounted in the service (`service=`), the actor is who the credentials say (never the payload), a
+held snippet's review item is announced to the webhook, and `wait_review=SECONDS` (or the service's
+`hook_review_wait`) keeps the hook waiting for the reviewer, within the hook's deadline: approved
+becomes allow, denied becomes block, and no answer in time stays the pending review.
 """
 
-from __future__ import annotations
-
+import threading
 import time
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from codeward.adapters.hooks import CLIENTS, dialect
 from codeward.adapters.hooks.judges import InProcessJudge
-from codeward.adapters.hooks.protocol import HookContext, respond
+from codeward.adapters.hooks.protocol import CheckRequest, HookContext, Judge, Judged, respond
+from codeward.model import Actor
+from codeward.store.records import ReviewItem, ReviewStatus
+
+if TYPE_CHECKING:
+    from codeward.adapters.http.service import Service
 
 PATH = "/v1/hooks/{client}"
-MAX_DEADLINE = 60.0
+MAX_DEADLINE = 600.0
+MAX_WAITING_HOOKS = 16
+"""Hooks waiting on a reviewer at once per process; past that a hook answers with the pending review."""
+_POLL_SECONDS = 0.5
+_ANSWER_MARGIN_SECONDS = 0.5
 
 
-def router_for(guard: Any, *, default_deadline: float = 10.0) -> APIRouter:
+def router_for(guard: Any, *, default_deadline: float = 10.0, service: "Service | None" = None) -> APIRouter:
     """Hook answers from `guard` (a `codeward.Guard`, whose policy also gives the failure rules)."""
     router = APIRouter(tags=["hooks"])
-    judge = InProcessJudge(guard_factory=lambda: guard)
+    engine = InProcessJudge(guard_factory=lambda: guard)
+    waiting = threading.BoundedSemaphore(MAX_WAITING_HOOKS)
+
+    async def anonymous() -> Actor | None:
+        return None
+
+    Caller = Annotated[Actor | None, Depends(service.caller if service is not None else anonymous)]
 
     @router.post(PATH, responses={200: {"description": "The client's answer, as its hook would print it."}})
     async def hook(
         client: str,
         request: Request,
-        intent: str | None = None,
+        actor: Caller,
+        intent: str | None = Query(default=None, max_length=100),
         env: Literal["dev", "staging", "production"] | None = None,
         confirm: Literal["ask", "deny"] | None = None,
         review: Literal["ask", "deny"] | None = None,
         deadline: float = Query(default=default_deadline, gt=0, le=MAX_DEADLINE),
+        wait_review: float | None = Query(
+            default=None,
+            ge=0,
+            le=MAX_DEADLINE,
+            description="Seconds to wait for a reviewer (within deadline).",
+        ),
     ) -> Response:
         if client not in CLIENTS:
             raise HTTPException(404, f"unknown client {client!r}; one of: {', '.join(sorted(CLIENTS))}")
         raw = await request.body()
-        from starlette.concurrency import run_in_threadpool
-
+        started = time.monotonic()
+        if wait_review is None:
+            wait_review = service.config.hook_review_wait if service is not None else 0.0
+        judge = ServiceJudge(engine, actor=actor, service=service, wait=wait_review, waiting=waiting)
         answer = await run_in_threadpool(
             respond,
             dialect(client),
             raw,
             judge,
-            deadline=time.monotonic() + deadline,
+            deadline=started + deadline,
             defaults=HookContext(declared_intent=intent, environment=env),
             tighten=(confirm, review),
         )
+        if service is not None and judge.opened is not None:
+            service.announce(judge.opened, action="review")
         headers = {"X-Codeward-Exit-Code": str(answer.exit_code)}
         if not answer.stdout.strip():
             headers["X-Codeward-Silent"] = "1"  # the hook prints nothing; `{}` is for HTTP callers
@@ -61,6 +92,66 @@ def router_for(guard: Any, *, default_deadline: float = 10.0) -> APIRouter:
         return Response(answer.stdout.strip() or "{}", media_type="application/json", headers=headers)
 
     return router
+
+
+class ServiceJudge:
+    """The engine's judge with the service around it: the credentials' actor, and the wait on a review."""
+
+    def __init__(
+        self,
+        engine: Judge,
+        *,
+        actor: Actor | None,
+        service: "Service | None",
+        wait: float,
+        waiting: threading.BoundedSemaphore,
+    ) -> None:
+        self._engine = engine
+        self._actor = actor
+        self._service = service
+        self._wait = wait
+        self._waiting = waiting
+        self.opened: ReviewItem | None = None
+        """The review item this call opened, for the webhook."""
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        if self._service is not None:
+            context = dict(request["context"])
+            context["actor"] = (self._actor or Actor()).model_dump(mode="json")
+            request = {"subject": request["subject"], "context": context}  # type: ignore[typeddict-item]
+        judged = self._engine.decide(request, deadline=deadline)
+        review_id = judged.decision.get("review_id")
+        if self._service is None or judged.decision.get("action") != "review" or not review_id:
+            return judged
+        store = self._service.store
+        self.opened = item = store.review(str(review_id))
+        until = min(time.monotonic() + self._wait, deadline - _ANSWER_MARGIN_SECONDS)
+        if until <= time.monotonic() or not self._waiting.acquire(blocking=False):
+            return judged
+        try:
+            while item.status is ReviewStatus.PENDING and time.monotonic() < until:
+                time.sleep(min(_POLL_SECONDS, max(0.0, until - time.monotonic())))
+                item = store.review(item.id)
+        finally:
+            self._waiting.release()
+        return Judged(reviewed(judged.decision, item), judged.settings)
+
+
+def reviewed(decision: dict[str, Any], item: ReviewItem) -> dict[str, Any]:
+    """The decision as the reviewer left it: approved is allow, denied is block, pending unchanged."""
+    if item.status is ReviewStatus.PENDING:
+        return decision
+    approved = item.status is ReviewStatus.APPROVED
+    verdict = "approved" if approved else "denied"
+    note = f"review {item.id} {verdict} by {item.decided_by}" + (f": {item.comment}" if item.comment else "")
+    return {
+        **decision,
+        "action": "allow" if approved else "block",
+        "reasons": [note, *(decision.get("reasons") or [])],
+        "remedies": []
+        if approved
+        else [f"appeal decision {decision.get('decision_id')} with a justification"],
+    }
 
 
 def _header_text(text: str) -> str:

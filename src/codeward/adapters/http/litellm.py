@@ -8,15 +8,16 @@ calls, and the key's user, team and organisation. codeward answers:
 - `GUARDRAIL_INTERVENED` with `texts` when code blocks in the output were replaced in place;
 - `NONE` otherwise. Notices are appended to the text (which makes it an intervention).
 
-Include it in a FastAPI app with `app.include_router(router_for(guard.check))`.
+Include it in a FastAPI app with `app.include_router(router_for(guard.check))`. The codeward service
+mounts it with `gateway=` (how the calling gateway authenticates): the person LiteLLM names is then
+recorded as an unverified actor with no roles, vouched for by the gateway's own identity, so nothing
+in the body can raise anyone's clearance.
 """
 
-from __future__ import annotations
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal
 
-from collections.abc import Callable
-from typing import Any, Literal
-
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -24,6 +25,9 @@ from codeward.adapters.proxy import AuditLog, FenceScanner, Inspection
 from codeward.model import Action, Actor, Context, Decision, Mode, Session, Subject, SubjectKind
 
 Check = Callable[[Subject, Context], Decision]
+Gateway = Callable[..., Awaitable[Actor | None]]
+"""A FastAPI dependency: who the calling gateway is (None when the caller is not identified)."""
+Observer = Callable[[Decision], Awaitable[None]]
 PATH = "/beta/litellm_basic_guardrail_api"
 
 
@@ -52,16 +56,21 @@ class GuardrailResponse(BaseModel):
 
 
 class _Judge:
-    def __init__(self, check: Check, fail: str) -> None:
+    def __init__(self, check: Check, fail: str, observe: Observer | None = None) -> None:
         self._check = check
+        self._observe = observe
         self.fail = fail
 
     async def check(self, subject: Subject, context: Context) -> Decision:
-        return await run_in_threadpool(self._check, subject, context)
+        decision = await run_in_threadpool(self._check, subject, context)
+        if self._observe is not None:
+            await self._observe(decision)
+        return decision
 
 
-def context_of(body: GuardrailRequest) -> Context:
-    """The key's user, team and organisation as the actor (unverified: LiteLLM vouches, codeward cannot)."""
+def context_of(body: GuardrailRequest, *, gateway: Actor | None = None) -> Context:
+    """The key's user, team and organisation as the actor (unverified: LiteLLM vouches, codeward cannot).
+    With `gateway`, the actor's method says which authenticated gateway reported the person."""
     data = body.request_data
     user = (
         data.get("user_api_key_user_id")
@@ -73,22 +82,38 @@ def context_of(body: GuardrailRequest) -> Context:
         groups.append(f"org:{data['user_api_key_org_id']}")
     params = body.additional_provider_specific_params or {}
     intent = params.get("intent")
+    method = "litellm"
+    if gateway is not None:
+        method = f"litellm via {gateway.id}" if gateway.verified else "litellm via an unauthenticated caller"
     return Context(
-        actor=Actor(id=str(user) if user else "anonymous", groups=groups, verified=False, method="litellm"),
+        actor=Actor(id=str(user) if user else "anonymous", groups=groups, verified=False, method=method),
         session=Session(id=body.litellm_trace_id),
         declared_intent=intent if isinstance(intent, str) else None,
         tool=f"litellm:{body.model or '?'}",
     )
 
 
-def router_for(check: Check, *, fail: str = "confirm", audit: AuditLog | None = None) -> APIRouter:
-    """A router answering LiteLLM with decisions from `check` (a Guard's `check`, or anything alike)."""
+def router_for(
+    check: Check,
+    *,
+    fail: str = "confirm",
+    audit: AuditLog | None = None,
+    gateway: Gateway | None = None,
+    observe: Observer | None = None,
+) -> APIRouter:
+    """A router answering LiteLLM with decisions from `check` (a Guard's `check`, or anything alike);
+    `gateway` identifies the caller, `observe` sees every decision made (e.g. to announce reviews)."""
     router = APIRouter(tags=["litellm"])
-    judge = _Judge(check, fail)
+    judge = _Judge(check, fail, observe)
+
+    async def unidentified() -> Actor | None:
+        return None
+
+    Caller = Annotated[Actor | None, Depends(gateway or unidentified)]
 
     @router.post(PATH, response_model=GuardrailResponse, response_model_exclude_none=True)
-    async def litellm_guardrail(body: GuardrailRequest) -> GuardrailResponse:
-        context = context_of(body)
+    async def litellm_guardrail(body: GuardrailRequest, caller: Caller) -> GuardrailResponse:
+        context = context_of(body, gateway=caller)
         if body.input_type == "request":
             return await _prompts(judge, body, context)
         return await _output(judge, body, context, audit or AuditLog(None))

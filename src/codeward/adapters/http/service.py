@@ -13,11 +13,14 @@ import os
 from typing import Any
 
 import httpx
+from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from codeward.engine import Guard
+from codeward.errors import IdentityError
 from codeward.identity import ApiKeyRegistry, ApiKeyVerifier, Authenticator, IdentityConfig
-from codeward.model import Actor
+from codeward.model import Actor, Decision
 from codeward.store.location import locate
 from codeward.store.records import ReviewItem
 from codeward.store.sql import SqlStore
@@ -41,6 +44,8 @@ class ServiceConfig(BaseModel):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     """How long a dashboard login lasts."""
+    hook_review_wait: float = Field(default=0.0, ge=0, le=600)
+    """How long `POST /v1/hooks/{client}` waits for a reviewer on a held call (within the hook's deadline)."""
 
     def to_environment(self) -> str:
         return self.model_dump_json()
@@ -95,6 +100,20 @@ class Service:
     def policy(self) -> Any:
         return self.guard.policy
 
+    async def caller(self, request: Request) -> Actor:
+        """Who is asking, from the bearer token or API key (an API key may also come as the bearer):
+        the only source of the actor on every route. Anonymous and unverified without credentials,
+        unless the service requires authentication (401)."""
+        authorization = request.headers.get("authorization")
+        api_key = request.headers.get("x-api-key")
+        bearer = authorization.split(" ", 1)[-1].strip() if authorization else ""
+        if bearer.startswith("cwk_") and not api_key:
+            api_key, authorization = bearer, None
+        actor = await run_in_threadpool(self.authenticator.authenticate, authorization, api_key)
+        if self.config.require_auth and not actor.verified:
+            raise IdentityError("this service requires authentication: send a bearer token or an API key")
+        return actor
+
     def announce(self, item: ReviewItem, *, action: str) -> None:
         """Call the webhook about a new review item, without holding up the caller."""
         if not self.config.webhook_url:
@@ -113,6 +132,12 @@ class Service:
         task = asyncio.get_running_loop().create_task(self._post(payload))
         self._pending_calls.add(task)
         task.add_done_callback(self._pending_calls.discard)
+
+    async def announce_held(self, decision: Decision) -> None:
+        """Announce the review item a decision opened, if it opened one."""
+        if decision.review_id is not None and self.config.webhook_url:
+            item = await run_in_threadpool(self.store.review, decision.review_id)
+            self.announce(item, action=decision.action.value)
 
     async def _post(self, payload: dict[str, Any]) -> None:
         url = self.config.webhook_url

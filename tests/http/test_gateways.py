@@ -1,0 +1,202 @@
+"""The doors the service opens for other tools: agent hooks (`POST /v1/hooks/{client}`) and LiteLLM's
+Generic Guardrail API. Both are mounted in the service, take the actor from credentials only, record
+every decision, announce held ones to the webhook, and a hook can wait for the reviewer."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi.testclient import TestClient
+
+from codeward import Actor, Guard
+from codeward.adapters.http.app import create_app
+from codeward.adapters.http.litellm import PATH as LITELLM
+from codeward.store.records import AuditQuery, ReviewStatus
+from codeward.store.sql import SqlStore
+from conftest import as_, make_service
+from servicecases import HELD_SNIPPET
+
+
+def claude_code(command: str) -> dict[str, Any]:
+    return {
+        "session_id": "s-1",
+        "transcript_path": None,
+        "cwd": "/tmp/project",
+        "permission_mode": "default",
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "tool_input": {"command": command},
+        "tool_use_id": "t-1",
+    }
+
+
+def permission(response: httpx.Response) -> tuple[str, str]:
+    assert response.status_code == 200, response.text
+    output = response.json()["hookSpecificOutput"]
+    return output["permissionDecision"], output["permissionDecisionReason"]
+
+
+def latest_decision_actor(store: SqlStore) -> Actor:
+    records = store.audit(AuditQuery(kind="decision", newest_first=True, limit=1))
+    return store.decision(str(records[0].ref)).actor
+
+
+def test_the_hook_route_is_mounted_and_the_actor_is_the_credentials_not_the_payload(
+    client: TestClient, keys: dict[str, str], store: SqlStore
+) -> None:
+    allowed, _ = permission(client.post("/v1/hooks/claude-code", json=claude_code("ls -la")))
+    assert allowed == "allow"
+    assert latest_decision_actor(store).id == "anonymous"
+
+    cursor = {
+        "hook_event_name": "beforeShellExecution",
+        "command": "ls",
+        "cwd": "/tmp/project",
+        "conversation_id": "c-1",
+        "user_email": "root@example.com",
+    }
+    response = client.post("/v1/hooks/cursor", json=cursor, headers=as_(keys, "bob"))
+    assert response.status_code == 200 and response.json()["permission"] == "allow"
+    actor = latest_decision_actor(store)
+    assert actor.id == "bob" and actor.verified and actor.method == "api_key"
+
+
+def test_a_held_hook_call_opens_a_review_and_without_a_wait_answers_ask_with_its_id(
+    client: TestClient, keys: dict[str, str], store: SqlStore
+) -> None:
+    answer, reason = permission(
+        client.post("/v1/hooks/claude-code", json=claude_code(HELD_SNIPPET), headers=as_(keys, "alice"))
+    )
+    pending = store.reviews(status=ReviewStatus.PENDING)
+    assert answer == "ask" and len(pending) == 1
+    assert f"review {pending[0].id} is pending" in reason and pending[0].requester == "alice"
+
+
+def approve_when_it_appears(store: SqlStore, *, approve: bool, comment: str) -> threading.Thread:
+    """A reviewer who decides the first pending review as soon as it is there."""
+
+    def reviewer() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            pending = store.reviews(status=ReviewStatus.PENDING)
+            if pending:
+                store.decide_review(
+                    pending[0].id,
+                    approve=approve,
+                    reviewer=Actor(id="rita", roles=["reviewer"], verified=True, method="api_key"),
+                    comment=comment,
+                )
+                return
+            time.sleep(0.05)
+
+    thread = threading.Thread(target=reviewer)
+    thread.start()
+    return thread
+
+
+def test_a_hook_waits_for_the_reviewer_and_an_approval_lets_the_call_run(
+    client: TestClient, keys: dict[str, str], store: SqlStore
+) -> None:
+    reviewer = approve_when_it_appears(store, approve=True, comment="read it: harmless")
+    response = client.post(
+        "/v1/hooks/claude-code",
+        params={"wait_review": 20, "deadline": 30},
+        json=claude_code(HELD_SNIPPET),
+        headers=as_(keys, "alice"),
+    )
+    reviewer.join()
+    answer, reason = permission(response)
+    assert answer == "allow" and "approved by rita: read it: harmless" in reason
+
+
+def test_a_denial_while_the_hook_waits_blocks_the_call(
+    client: TestClient, keys: dict[str, str], store: SqlStore
+) -> None:
+    reviewer = approve_when_it_appears(store, approve=False, comment="not on this host")
+    response = client.post(
+        "/v1/hooks/codex",
+        params={"wait_review": 20, "deadline": 30},
+        json=claude_code(HELD_SNIPPET),
+        headers=as_(keys, "alice"),
+    )
+    reviewer.join()
+    output = response.json()["hookSpecificOutput"]
+    assert output["permissionDecision"] == "deny"
+    assert "denied by rita: not on this host" in output["permissionDecisionReason"]
+
+
+def test_a_hook_whose_wait_runs_out_answers_with_the_pending_review_before_its_deadline(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    started = time.monotonic()
+    answer, reason = permission(
+        client.post(
+            "/v1/hooks/claude-code",
+            params={"wait_review": 60, "deadline": 2},
+            json=claude_code(HELD_SNIPPET),
+            headers=as_(keys, "alice"),
+        )
+    )
+    assert answer == "ask" and "is pending" in reason
+    assert time.monotonic() - started < 30, "the wait must end at the hook's deadline, not at wait_review"
+
+
+def litellm_body(input_type: str, texts: list[str]) -> dict[str, Any]:
+    return {
+        "input_type": input_type,
+        "texts": texts,
+        "request_data": {"user_api_key_user_id": "u-7", "user_api_key_team_id": "t-platform"},
+        "litellm_call_id": "call-1",
+        "litellm_trace_id": "trace-1",
+        "additional_provider_specific_params": {},
+    }
+
+
+def test_litellm_is_answered_by_the_service_and_the_reported_user_gets_no_roles(
+    client: TestClient, keys: dict[str, str], store: SqlStore
+) -> None:
+    gateway = as_(keys, "sam")
+    clean = client.post(LITELLM, json=litellm_body("response", ["Run:\n```bash\nls\n```\n"]), headers=gateway)
+    assert clean.status_code == 200 and clean.json() == {"action": "NONE"}
+
+    text = "Here:\n```bash\necho STOP_HERE\n```\nDone."
+    stopped = client.post(LITELLM, json=litellm_body("response", [text]), headers=gateway)
+    assert stopped.status_code == 200 and stopped.json()["action"] == "GUARDRAIL_INTERVENED"
+    assert "STOP_HERE" not in stopped.json()["texts"][0]
+    actor = latest_decision_actor(store)
+    assert actor.id == "u-7" and not actor.verified and actor.roles == []
+    assert actor.method == "litellm via sam" and "team:t-platform" in actor.groups
+
+
+def test_litellm_needs_credentials_when_the_service_requires_them(
+    store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
+) -> None:
+    service = make_service(store, module_guard, policy_file, require_auth=True)
+    with TestClient(create_app(service=service)) as strict:
+        body = litellm_body("request", ["hello"])
+        assert strict.post(LITELLM, json=body).status_code == 401
+        assert strict.post("/v1/hooks/claude-code", json=claude_code("ls")).status_code == 401
+        assert strict.post(LITELLM, json=body, headers=as_(keys, "sam")).json() == {"action": "NONE"}
+
+
+def test_held_snippets_from_hooks_and_litellm_call_the_webhook(
+    store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
+) -> None:
+    received: list[dict[str, Any]] = []
+
+    def webhook(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(204)
+
+    service = make_service(store, module_guard, policy_file, webhook_url="http://hooks.test/codeward")
+    service._webhook_transport = httpx.MockTransport(webhook)
+    with TestClient(create_app(service=service)) as webhooked:
+        webhooked.post("/v1/hooks/claude-code", json=claude_code(HELD_SNIPPET), headers=as_(keys, "alice"))
+        webhooked.post(LITELLM, json=litellm_body("request", [HELD_SNIPPET]), headers=as_(keys, "sam"))
+    opened = {item.id for item in store.reviews(status=ReviewStatus.PENDING)}
+    assert len(opened) == 2 and {call["review_id"] for call in received} == opened
