@@ -67,6 +67,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("net.exfiltrate", "Sends credentials, secrets or sensitive files to a remote host", C, True),
     Capability("net.listen", "Listens for incoming network connections", L, False),
     Capability("net.scan", "Scans hosts or ports", M, False),
+    Capability(
+        "net.exploit",
+        "Sends an exploit payload (shellcode, overflow, ROP chain) to another host's service",
+        H,
+        True,
+    ),
     Capability("net.firewall_change", "Changes firewall rules", M, False),
     # processes and execution
     Capability("proc.reverse_shell", "Connects a shell's input and output to a remote host", C, True),

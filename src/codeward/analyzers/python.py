@@ -16,6 +16,7 @@ import re
 
 from codeward.analyzers import python_effects as effects
 from codeward.analyzers import python_network as network
+from codeward.analyzers import python_services as services
 from codeward.analyzers import python_shapes as shapes
 from codeward.analyzers.python_effects import Call, Handler, Report, Scan
 from codeward.analyzers.python_scopes import CallSite, index_module, parse
@@ -414,7 +415,10 @@ _METHOD_NAMES = frozenset(
     | _KEY_HOOKS
     | _INJECTION
     | _SHELLCODE
-    | {"connect", "system"}
+    | {"connect", "system", "delete"}
+    | services.SQL_METHODS
+    | services.CLOUD_DESTROY.keys()
+    | services.PWN_SENDS
     | {name for name in dir(os) if name.startswith(("exec", "spawn", "posix_spawn"))}
 )
 """The last part of every name a handler is registered for: other method calls are skipped unresolved."""
@@ -436,6 +440,21 @@ def handler_for(qualname: str) -> Handler | None:
             return effects.os_system
     if qualname == "?.connect":
         return _unknown_connect
+    return _service_handler(qualname)
+
+
+def _service_handler(qualname: str) -> Handler | None:
+    function = qualname.rsplit(".", 1)[-1]
+    if function in services.SQL_METHODS:
+        return services.sql_execute
+    if function in services.CLOUD_DESTROY:
+        return services.cloud_destroy
+    if function == "delete":
+        return services.collection_delete
+    if qualname in ("pwn.remote", "pwnlib.tubes.remote.remote"):
+        return services.pwn_remote
+    if qualname.startswith("pwn.tube.") and function in services.PWN_SENDS:
+        return services.pwn_send
     return None
 
 
@@ -468,6 +487,7 @@ class PythonAnalyzer:
         shapes.weak_randomness(scan)
         shapes.password_hashes(scan)
         shapes.reduce_gadgets(scan)
+        services.exploits(scan)
         shellcode = scan.of("shellcode")
         if len({fact.note for fact in shellcode}) >= 2:
             scan.report(

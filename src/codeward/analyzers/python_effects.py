@@ -339,11 +339,13 @@ def dup2(call: Call) -> None:
     source = call.arg(0)
     target_node = call.arg_node(1)
     target = call.arg(1)
-    number = target.number if target is not None else None
-    if number is None and target_node is not None:
+    if source is None or source.kind not in ("socket.fd", "socket.socket"):
+        return
+    numbers = {v.number for v in target.candidates() if isinstance(v.number, int)} if target else set()
+    if not numbers and target_node is not None:  # a loop over (0, 1, 2) binds each in turn
         text = ast.unparse(target_node)
-        number = 0 if "stdin" in text else 1 if "stdout" in text else 2 if "stderr" in text else None
-    if source is not None and source.kind in ("socket.fd", "socket.socket") and isinstance(number, int):
+        numbers = {n for n, name in enumerate(("stdin", "stdout", "stderr")) if name in text}
+    for number in sorted(numbers):
         call.fact("dup2", source, note=str(number))
 
 
@@ -547,7 +549,7 @@ def _pickle_gadget(call: Call, data: Value) -> bool:
     call.report(
         "python.exec.deserialize",
         target=function,
-        severity=H,
+        severity=H if argument is None else M,  # a known argument is judged as the payload below
         confidence=Confidence.HIGH,
         detail=f"the pickle calls {function}({argument!r}) when it is loaded",
     )
@@ -683,7 +685,15 @@ def write_path(call: Call, path: Value, data: Value | None, *, truncate: bool = 
     elif role in ("history", "log") and truncate and not content.strip():
         call.report("python.sys.history_wipe", target=shown, scope=scope)
     elif scope in (targets.SYSTEM, targets.ROOT):
-        call.report("python.fs.write_system", target=shown, scope=targets.SYSTEM)
+        loaded = targets.read_by_the_system(shown)
+        call.report(
+            "python.fs.write_system",
+            target=shown,
+            scope=targets.SYSTEM,
+            severity=H if loaded else M,
+            capability=None if loaded else "fs.write",  # parked, not a change to how the system runs
+            detail=None if loaded else "a new file in a system tree, not a place the system reads from",
+        )
 
 
 def _poisoned_alias(call: Call, path: str, content: str) -> None:
@@ -864,6 +874,8 @@ def delete(call: Call, path: Value, *, recursive: bool) -> None:
     tree = path.tree
     if tree is not None or recursive:
         target = tree if tree is not None else text
+        if tree is None and path.many:  # rmtree of every entry of a directory
+            target = (posixpath.dirname(text) or ".").rstrip("/") + "/*"
         how = (
             "every file found by walking the tree is removed" if tree is not None and not recursive else None
         )

@@ -121,6 +121,8 @@ class ModuleIndex:
 
     module: Scope
     lines: list[str]
+    body: list[ast.stmt] = field(default_factory=list)
+    """The parsed statements, for the rare shape that reads expressions no call holds."""
     calls: list[CallSite] = field(default_factory=list)
     functions: dict[str, list[Scope]] = field(default_factory=dict)
     classes: dict[str, tuple[ast.ClassDef, Scope]] = field(default_factory=dict)
@@ -303,7 +305,7 @@ class Indexer:
 
     def __init__(self, parsed: ParsedModule) -> None:
         self.module = Scope("module", "<module>", None, None)
-        self.index = ModuleIndex(self.module, parsed.lines)
+        self.index = ModuleIndex(self.module, parsed.lines, body=parsed.body)
         self._body = parsed.body
 
     def build(self) -> ModuleIndex:

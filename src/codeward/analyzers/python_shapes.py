@@ -630,7 +630,7 @@ def reduce_gadgets(scan: Scan) -> None:
                     [returned.lineno],
                     scan.index.line_text(returned.lineno),
                     target=callee.ref,
-                    severity=H,
+                    severity=H if payload is None else M,  # a known payload is judged on its own
                     confidence=Confidence.HIGH,
                     detail=f"unpickling this object calls {callee.ref}({argument.shown(80)!r})",
                     payload=payload,

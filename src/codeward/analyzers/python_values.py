@@ -162,6 +162,14 @@ _RESULT_KINDS = {
     "Crypto.Cipher.Salsa20.new": "cipher",
     "Crypto.Cipher.PKCS1_OAEP.new": "cipher",
     "cryptography.hazmat.primitives.ciphers.Cipher": "cipher",
+    "cryptography.fernet.MultiFernet": "cipher",
+    **{
+        f"cryptography.hazmat.primitives.ciphers.aead.{name}": "cipher"
+        for name in ("AESGCM", "AESGCMSIV", "AESCCM", "AESOCB3", "AESSIV", "ChaCha20Poly1305")
+    },
+    "nacl.secret.SecretBox": "cipher",
+    "nacl.public.Box": "cipher",
+    "nacl.public.SealedBox": "cipher",
     "cipher.encryptor": "cipher",
     "zipfile.ZipFile": "zipfile.ZipFile",
     "tarfile.open": "zipfile.ZipFile",
@@ -173,6 +181,8 @@ _RESULT_KINDS = {
     "tempfile.TemporaryDirectory": "tempfile.TemporaryDirectory",
     "multiprocessing.Process": "multiprocessing.Process",
     "nmap.PortScanner": "nmap.PortScanner",
+    "pwn.remote": "pwn.tube",
+    "pwnlib.tubes.remote.remote": "pwn.tube",
     "crontab.CronTab": "crontab.CronTab",
     "hashlib.new": "hash",
     "hashlib.md5": "hash",

@@ -51,6 +51,11 @@ _HOME_PREFIX = re.compile(
     r"^(?:~(?=/|$)|\$HOME\b|\$\{HOME\}|/root(?=/|$)|/home/[^/]+(?=/|$)|/Users/[^/]+(?=/|$)|%USERPROFILE%|\$env:USERPROFILE|\$HOME)",
     re.I,
 )
+_PERSONAL_FOLDER = re.compile(
+    r"^(Documents|Desktop|Pictures|Photos|Music|Videos|Movies|Dropbox|OneDrive|Google Drive|iCloud Drive)(/\*|/\.\*)?$",
+    re.I,
+)
+"""A home directory's folders of personal files: deleting one whole is deleting the user's own work."""
 _VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`|%[A-Za-z_]+%")
 _WINDOWS_ROOT = re.compile(r"^[A-Za-z]:[\\/]*\*?$")
 _WINDOWS_SYSTEM = re.compile(r"^[A-Za-z]:[\\/](?:Windows|Program Files|ProgramData|System32)", re.I)
@@ -69,7 +74,8 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (
         re.compile(
-            r"(^|/)(\.mozilla/firefox|\.config/(google-chrome|chromium|BraveSoftware|microsoft-edge)|Library/Application Support/(Google/Chrome|Firefox))(/|$)|(^|/)(Cookies|Login Data|logins\.json|key[34]\.db|cookies\.sqlite)$",
+            r"(^|/)(\.mozilla/firefox|\.config/(google-chrome|chromium|BraveSoftware|microsoft-edge)|Library/Application Support/(Google/Chrome|Firefox))(/|$)|(^|/)(Cookies|Login Data|logins\.json|key[34]\.db|cookies\.sqlite)$"
+            r"|(^|/)(Google/Chrome|Microsoft/Edge|BraveSoftware/Brave-Browser|Chromium)/User Data(/|$)|(^|/)Mozilla/Firefox/Profiles(/|$)",
             re.I,
         ),
         "cred.read.browser",
@@ -82,6 +88,14 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
         re.compile(
             r"(^|/)(\.netrc|\.git-credentials|\.npmrc|\.pypirc|\.pgpass|\.my\.cnf|\.docker/config\.json|\.vault-token|\.config/gh/hosts\.yml)$"
+        ),
+        "cred.read.token_file",
+    ),
+    (
+        re.compile(
+            r"(^|/)(discord|discordcanary|discordptb|Slack|Signal|Element)/(Local Storage|Cookies|Network/Cookies)(/|$)"
+            r"|(^|/)Telegram Desktop/tdata(/|$)",
+            re.I,
         ),
         "cred.read.token_file",
     ),
@@ -139,7 +153,9 @@ def scope(path: str) -> str:
     home = _HOME_PREFIX.match(text)
     if home:
         rest = text[home.end() :].strip("/")
-        return HOME if rest in ("", "*", ".*") else USER
+        if rest in ("", "*", ".*") or _PERSONAL_FOLDER.match(rest):
+            return HOME
+        return USER
     if _VARIABLE.search(text):
         return UNKNOWN
     if text.startswith("/dev/"):
@@ -181,6 +197,21 @@ def home_relative(path: str) -> str | None:
     if match is None:
         return None
     return text[match.end() :].lstrip("/")
+
+
+_READ_BY_THE_SYSTEM = re.compile(
+    r"^/(etc|boot|bin|sbin|lib|lib32|lib64|libx32|sys|proc|System|Library)(/|$)"
+    r"|^/usr/(bin|sbin|libexec|lib|lib32|lib64|libx32)(/|$)|^/usr/local/(bin|sbin|lib|etc)(/|$)|^/var/www(/|$)"
+    r"|^[A-Za-z]:[\\/](Windows|Program Files|ProgramData)",
+    re.I,
+)
+
+
+def read_by_the_system(path: str) -> bool:
+    """True for system paths that something loads or runs without being asked: configuration, programs
+    on the PATH, libraries, boot files, kernel interfaces, a web root. A new file parked elsewhere under
+    /usr, /var or /opt changes nothing until someone uses it."""
+    return bool(_READ_BY_THE_SYSTEM.match(normalise(path)))
 
 
 def is_destructive_scope(scope_name: str) -> bool:
