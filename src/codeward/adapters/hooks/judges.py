@@ -3,7 +3,9 @@
 All three answer before a deadline or raise JudgeFailure. The in-process judge gives the engine a
 deadline a moment before the hook's, so that a slow analysis ends in a decision on the findings
 gathered so far; it also runs the engine in a worker thread, so that an engine that cannot even do
-that (still loading its policy) gets the failure rule at the hook's deadline. The
+that (still loading its policy) gets the failure rule at the hook's deadline. The in-process judge
+records every decision to the same local store as `codeward check` (`CODEWARD_DB`, else
+`$CODEWARD_HOME`), so that hook decisions are in the audit log and a review has its id. The
 engine and pydantic are imported only when a judge actually needs them.
 """
 
@@ -22,17 +24,34 @@ MAX_REPLY_BYTES = 32 * 1024 * 1024
 ENGINE_MARGIN_SECONDS = 0.3
 
 
+def local_store() -> Any:
+    """The store `codeward check` records to (`CODEWARD_DB`, else `$CODEWARD_HOME`), opened lazily."""
+    from codeward.store.local import store_for_check
+
+    return store_for_check()
+
+
 class InProcessJudge:
     """The engine in this process. One check at a time: a check that overran its deadline keeps the
-    engine until it finishes, and a later check waits for it (within its own deadline)."""
+    engine until it finishes, and a later check waits for it (within its own deadline).
+
+    Built from `policies`, the engine records to `store_factory()` (the local store by default; None
+    records nothing); the store stays open across policy reloads. A `guard_factory`'s engine keeps
+    whatever store it was given."""
 
     def __init__(
-        self, policies: Sequence[str] = (), *, guard_factory: Callable[[], Any] | None = None
+        self,
+        policies: Sequence[str] = (),
+        *,
+        guard_factory: Callable[[], Any] | None = None,
+        store_factory: Callable[[], Any] | None = local_store,
     ) -> None:
         import threading
 
         self.policies = [absolute_policy(p) for p in policies]
         self._guard_factory = guard_factory
+        self._store_factory = store_factory
+        self._store: Any = None
         self._guard: Any = None
         self._stamp: tuple[float, ...] | None = None
         self._lock = threading.Lock()
@@ -70,6 +89,23 @@ class InProcessJudge:
         judged: Judged = box["judged"]
         return judged
 
+    def warm_up(self) -> None:
+        """Load the policy, rules and parsers, run one check through them and open the store, leaving
+        nothing on record: the warm worker does this before its first call."""
+        import copy
+
+        from codeward.model import Context, Subject
+
+        with self._lock:
+            guard = self._current_guard()
+            unrecorded = copy.copy(guard)
+            unrecorded.store = None
+            unrecorded.check(
+                Subject(kind="command", content="true", language="bash", mode="execute"), Context()
+            )
+            if guard.store is not None:
+                guard.store.session_events("codeward-warm-up", since=time.time())
+
     def settings(self) -> HookSettings | None:
         """The loaded policy's hook settings, or None while no policy is loaded."""
         guard = self._guard
@@ -101,9 +137,24 @@ class InProcessJudge:
             else:
                 from codeward.engine import Guard
 
-                self._guard = Guard(self.policies, sandbox_mode="never")
+                guard = Guard(self.policies, sandbox_mode="never")
+                guard.store = self._opened_store(guard)
+                self._guard = guard
             self._stamp = stamp
         return self._guard
+
+    def _opened_store(self, guard: Any) -> Any:
+        """The store, opened once; a store that cannot even be located is the policy's failure."""
+        from codeward.errors import StoreError
+
+        if self._store is None and self._store_factory is not None:
+            try:
+                self._store = self._store_factory()
+            except StoreError as error:
+                raise JudgeFailure(
+                    f"the audit store cannot be opened: {error}", settings_of(guard.policy)
+                ) from None
+        return self._store
 
 
 def _engine_deadline(deadline: float) -> float:

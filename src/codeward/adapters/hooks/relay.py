@@ -201,13 +201,18 @@ def absolute_policy(reference: str) -> str:
 
 
 def worker_socket(policies: Sequence[str]) -> str:
-    """One worker per interpreter, codeward version and policy stack."""
+    """One worker per interpreter, codeward version, store and policy stack."""
     import hashlib
 
     import codeward
 
     key = "\0".join(
-        [codeward.__version__, os.path.realpath(sys.executable), *(absolute_policy(p) for p in policies)]
+        [
+            codeward.__version__,
+            os.path.realpath(sys.executable),
+            os.environ.get("CODEWARD_DB", ""),
+            *(absolute_policy(p) for p in policies),
+        ]
     )
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return os.path.join(worker_directory(), f"hook-{digest}.sock")

@@ -24,7 +24,7 @@ from typing import Any
 
 from codeward.adapters.hooks import dialect
 from codeward.adapters.hooks.judges import InProcessJudge, private_directory
-from codeward.adapters.hooks.protocol import AskOrDeny, HookContext, JudgeFailure, respond
+from codeward.adapters.hooks.protocol import AskOrDeny, HookContext, respond
 
 MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 65536
 
@@ -88,9 +88,9 @@ def serve(path: Path, policies: list[str], idle_seconds: float) -> int:
         return 0  # another worker for the same policy stack is starting or running
     judge = InProcessJudge(policies)
     try:
-        judge.decide(_warm_up_request(), deadline=time.monotonic() + 60)
-    except JudgeFailure as failure:
-        print(f"codeward worker: warm-up failed: {failure}", file=sys.stderr)
+        judge.warm_up()
+    except Exception as error:  # each call reports (and fails closed on) what the warm-up hit
+        print(f"codeward worker: warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
     if path.exists():
         path.unlink()
     previous = os.umask(0o077)
@@ -110,13 +110,6 @@ def serve(path: Path, policies: list[str], idle_seconds: float) -> int:
         path.unlink(missing_ok=True)  # ours: the lock says no other worker serves this path
         lock.close()
     return 0
-
-
-def _warm_up_request() -> Any:
-    return {
-        "subject": {"kind": "command", "content": "true", "language": "bash", "mode": "execute"},
-        "context": {},
-    }
 
 
 def main(argv: list[str] | None = None) -> int:
