@@ -14,12 +14,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import re2
+
 _FENCE = re.compile(r"^\s*```[\w+-]*\s*$")
 _CONTINUATION = re.compile(r"^(?:else|elif|except|finally|case)\b|^[)\]}]")
-_PY2_PRINT = re.compile(r"^(\s*)print\s+(?![\s(=.,])(.*?)\s*$")
+# RE2 for the Python 2 repairs: they read whole source lines, which may be megabytes long, and in
+# `re` the lazy group before trailing spaces is quadratic (`except` + spaces: cubic).
+_PY2_PRINT = re2.compile(r"^(\s*)print\s+((?:[^\s(=.,].*?)?)\s*$")
 _PY2_PRINT_BARE = re.compile(r"^(\s*)print\s*$")
-_PY2_EXCEPT = re.compile(r"^(\s*except\s+[\w.()\s,]+?)\s*,\s*(\w+)\s*:")
-_PY2_EXEC = re.compile(r"^(\s*)exec\s+(?![\s(=])(.*?)\s*$")
+_PY2_EXCEPT = re2.compile(r"^(\s*except\s+[\w.()\s,]+?)\s*,\s*(\w+)\s*:")
+_PY2_EXEC = re2.compile(r"^(\s*)exec\s+((?:[^\s(=].*?)?)\s*$")
 MAX_STRING_BLOBS = 32
 MAX_REPAIRS = 40
 PROTECTED_KEYS = frozenset(
