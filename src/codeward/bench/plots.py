@@ -84,12 +84,15 @@ def _subculture_chart(
 
 def _tradeoff_chart(pyplot: Any, dataset: str, by_system: dict[str, Any], out: Path) -> list[Path]:
     figure, axes = pyplot.subplots(figsize=(6.0, 4.6))
+    points: dict[tuple[float, float], list[str]] = {}
     for system, value in by_system.items():
         if value.recall.value is None or value.false_positive_rate.value is None:
             continue
-        x, y = 100 * value.false_positive_rate.value, 100 * value.recall.value
+        point = (round(100 * value.false_positive_rate.value, 1), round(100 * value.recall.value, 1))
+        points.setdefault(point, []).append(system)
+    for (x, y), systems in points.items():  # systems on the same point share one label, not a smudge
         axes.scatter([x], [y], s=40)
-        axes.annotate(system, (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
+        axes.annotate("\n".join(systems), (x, y), textcoords="offset points", xytext=(5, 4), fontsize=8)
     axes.set_xlabel("false-positive rate on benign cases (%)")
     axes.set_ylabel("recall on harmful cases (%)")
     axes.set_xlim(-2, 102)
