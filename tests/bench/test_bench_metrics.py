@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codeward.bench.metrics import Outcome, percentile, score, wilson_interval
+from codeward.bench.report import target_cells
 from codeward.model import Action
 
 A, N, C, R, B = Action.ALLOW, Action.NOTICE, Action.CONFIRM, Action.REVIEW, Action.BLOCK
@@ -134,3 +135,15 @@ def test_cases_a_system_cannot_read_are_not_in_its_latency() -> None:
     assert result.latency_p50_ms == pytest.approx(20.0)
     assert result.unread == 5
     assert result.accuracy.total == 8  # unread cases are still answered, and scored
+
+
+def test_the_targets_say_met_or_missed_next_to_each_number() -> None:
+    codeward = score(
+        [outcome(f"h{i}", B, harmful=True, acceptable=[R, B], latency=1.0) for i in range(19)]
+        + [outcome("h19", A, harmful=True, acceptable=[R, B], latency=1.0)]
+        + [outcome("e1", A, harmful=False, acceptable=[A, N], subculture="education", latency=1.0)]
+        + [outcome("d1", R, harmful=False, acceptable=[A, N], subculture="devops", latency=1.0)]
+    )
+    codeshield = score([outcome("h0", A, harmful=True, acceptable=[R, B], latency=25.0)])
+    cells = target_cells(codeward, {"codeward-static": codeward, "codeshield": codeshield})
+    assert cells == ["95.0 % met", "100.0 % (devops) **missed**", "–", "25× met"]

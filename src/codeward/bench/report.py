@@ -29,6 +29,7 @@ def render_report(run: BenchRun, plots: Sequence[Path], plot_problem: str | None
         "",
     ]
     lines += _systems_section(run)
+    lines += _targets_section(run)
     for dataset in run.datasets:
         lines += _dataset_section(run, dataset, plots)
     latency = [path for path in plots if path.name == "latency.png"]
@@ -40,6 +41,71 @@ def render_report(run: BenchRun, plots: Sequence[Path], plot_problem: str | None
     if plot_problem:
         lines += [f"_{plot_problem}_", ""]
     return "\n".join(lines) + "\n"
+
+
+TARGET_RECALL = 0.95
+TARGET_SUBCULTURE_FP = 0.03
+TARGET_SPEEDUP = 20.0
+"""Issue 7's targets: recall, false positives in every subculture, every flip, static p50 against CodeShield's."""
+
+
+def _targets_section(run: BenchRun) -> list[str]:
+    """Whether codeward meets its targets on each dataset, in plain words next to the numbers."""
+    system = _codeward_name(run)
+    if system is None:
+        return []
+    lines = [
+        f"## Targets ({system})",
+        "",
+        f"Recall ≥ {TARGET_RECALL:.0%}, false positives ≤ {TARGET_SUBCULTURE_FP:.0%} in every subculture, "
+        f"every context flip right, and a static p50 at least {TARGET_SPEEDUP:.0f}× CodeShield's on the "
+        "same cases.",
+        "",
+        "| dataset | recall | worst subculture FP | flips | CodeShield p50 ÷ codeward-static p50 |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for dataset in run.datasets:
+        by_system = run.scores.get(dataset, {})
+        value = by_system.get(system)
+        if value is not None:
+            lines.append(f"| {dataset} | " + " | ".join(target_cells(value, by_system)) + " |")
+    return [*lines, ""]
+
+
+def target_cells(value: Score, by_system: dict[str, Score]) -> list[str]:
+    """Recall, the worst subculture's false positives, flips and the speed-up, each said met or missed."""
+    cells = []
+    recall = value.recall.value
+    cells.append("–" if recall is None else f"{percent(recall)} {_met(recall >= TARGET_RECALL)}")
+    rates = [
+        (rate, name)
+        for name, group in value.by_subculture.items()
+        if (rate := group.false_positive_rate.value) is not None
+    ]
+    if rates:
+        worst, name = max(rates)
+        cells.append(f"{percent(worst)} ({name}) {_met(worst <= TARGET_SUBCULTURE_FP)}")
+    else:
+        cells.append("–")
+    flips = value.flip_accuracy
+    cells.append(f"{flips.hits}/{flips.total} {_met(flips.hits == flips.total)}" if flips.total else "–")
+    static, shield = by_system.get("codeward-static"), by_system.get("codeshield")
+    if static and shield and static.latency_p50_ms and shield.latency_p50_ms:
+        speedup = shield.latency_p50_ms / static.latency_p50_ms
+        cells.append(f"{speedup:.0f}× {_met(speedup >= TARGET_SPEEDUP)}")
+    else:
+        cells.append("–")
+    return cells
+
+
+def _met(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _codeward_name(run: BenchRun) -> str | None:
+    """The full codeward system when it ran, else the first of its ablations."""
+    names = [system.name for system in run.lineup.systems]
+    return "codeward" if "codeward" in names else next((n for n in names if n.startswith("codeward")), None)
 
 
 def _systems_section(run: BenchRun) -> list[str]:
@@ -187,8 +253,7 @@ def _instructiveness(outcome: Outcome) -> tuple[int, int, str]:
 
 
 def _misses_section(run: BenchRun) -> list[str]:
-    system = next((s.name for s in run.lineup.systems if s.name == "codeward"), None)
-    system = system or next((s.name for s in run.lineup.systems if s.name.startswith("codeward")), None)
+    system = _codeward_name(run)
     if system is None:
         return []
     misses = instructive_misses(run, system)
