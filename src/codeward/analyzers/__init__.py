@@ -13,6 +13,7 @@ from codeward.analyzers.powershell import PowerShellAnalyzer
 from codeward.analyzers.prompt import PromptAnalyzer
 from codeward.analyzers.python import PythonAnalyzer
 from codeward.analyzers.rulebook import RuleBook
+from codeward.analyzers.secrets import SecretsAnalyzer
 from codeward.analyzers.shell import ShellAnalyzer
 from codeward.protocols import Analyzer
 
@@ -28,6 +29,7 @@ def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
         *parsers,
         PromptAnalyzer(rulebook),
         PatternAnalyzer(rulebook, parsed),
+        SecretsAnalyzer(rulebook),
         NpmManifestAnalyzer(rulebook),
         PowerShellAnalyzer(rulebook, parsed),
     ]

@@ -1,0 +1,11 @@
+# Cloud credentials.
+# ruleid: any.secrets.cloud_key
+AWS_ACCESS_KEY_ID = "AKIAQ3EGRT7XJ2LK9PZW"
+# ruleid: any.secrets.cloud_key
+aws_secret_access_key = "k3Jd8sLq0ZpX7vNw2RtYb5HmC9eUgA4oF6iTsVxE"
+# ruleid: any.secrets.cloud_key
+MAPS_KEY = "AIzaSyD3kL9qPz7Xw2Vn5Rt8Ym1Bc4Hf6Jg0Ks_"
+# ok: any.secrets.cloud_key
+AWS_ACCESS_KEY_ID = "AKIAIOSFODNN7EXAMPLE"
+# ok: any.secrets.cloud_key
+aws_secret_access_key = os.environ["AWS_SECRET_ACCESS_KEY"]
