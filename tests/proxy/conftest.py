@@ -1,4 +1,5 @@
-"""Fixtures: a scripted upstream, and the proxy in front of it with a policy that blocks a marker."""
+"""Fixtures: a scripted upstream, and the proxy in front of it with a policy that blocks a marker,
+recording to a throwaway store."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from proxycases import POLICY, RunningProxy, ScriptedUpstream
 
 from codeward.adapters.proxy import AuditLog, ProxyConfig, create_app, guard_judge_factory
+from codeward.store.local import store_for_check
 
 
 @pytest.fixture
@@ -20,10 +22,15 @@ def upstream() -> Iterator[ScriptedUpstream]:
 
 
 @pytest.fixture(scope="session")
-def judge_factory(tmp_path_factory: pytest.TempPathFactory) -> Any:
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("store") / "codeward.db"
+
+
+@pytest.fixture(scope="session")
+def judge_factory(tmp_path_factory: pytest.TempPathFactory, store_path: Path) -> Any:
     policy = tmp_path_factory.mktemp("policy") / "proxy.yaml"
     policy.write_text(POLICY)
-    return guard_judge_factory([str(policy)])
+    return guard_judge_factory([str(policy)], store=store_for_check(str(store_path)))
 
 
 @pytest.fixture

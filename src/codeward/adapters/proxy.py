@@ -4,8 +4,13 @@ Fenced code blocks in assistant text are generate-mode subjects; tool calls whos
 command, run code or write a file are execute-mode subjects. Content that is stopped (confirm,
 review, block) is replaced in place by a short explanation with its decision id; everything else
 passes untouched; notices are appended. Streams are held back only while a code block or a tool
-call is open, and nothing stopped is ever sent, streaming or not. Every judged item is audited with
-a hash of what was actually sent.
+call is open, and nothing stopped is ever sent, streaming or not. Every decision is recorded to the
+store (so a review is created and its id referenced in the replacement text), and every judged item
+is also logged with a hash of what was actually sent.
+
+Who asks: `X-Codeward-Token` (codeward's own credential, never forwarded), else a bearer token issued
+by codeward's identity provider, both verified; any other bearer is the upstream's key, and its
+holder an unverified actor.
 
     codeward proxy --upstream https://api.openai.com [--listen 127.0.0.1:8732]
 """
@@ -30,7 +35,11 @@ from starlette.routing import Route
 
 from codeward.context.language import normalise
 from codeward.engine import Guard
+from codeward.errors import IdentityError
+from codeward.identity import Authenticator, IdentityConfig
 from codeward.model import Action, Actor, Context, Decision, Mode, Project, Session, Subject, SubjectKind
+from codeward.policy.loader import Policy
+from codeward.protocols import Store
 
 HOP_BY_HOP = frozenset(
     {
@@ -591,8 +600,9 @@ def _sse(chunk: dict[str, Any]) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------- context
-def request_context(headers: Any, body: dict[str, Any]) -> Context:
-    """Who asks, where and why: the X-Codeward headers, the bearer identity and the conversation."""
+def request_context(headers: Any, body: dict[str, Any], actor: Actor | None = None) -> Context:
+    """Who asks (`actor`, else the bearer as an unverified id), where and why: the X-Codeward
+    headers and the conversation."""
     messages: list[Any] = body["messages"] if isinstance(body.get("messages"), list) else []
     if not messages and isinstance(body.get("input"), list):
         messages = body["input"]
@@ -600,10 +610,8 @@ def request_context(headers: Any, body: dict[str, Any]) -> Context:
     user_texts = [t for t in user_texts if t]
     if isinstance(body.get("input"), str):
         user_texts.append(body["input"])
-    authorization = headers.get("authorization", "")
-    actor = Actor()
-    if authorization.lower().startswith("bearer ") and authorization[7:].strip():
-        actor = Actor(id=f"bearer:{_sha(authorization[7:].strip())[:12]}", verified=False)
+    if actor is None:
+        actor = request_actor(headers, None)
     project_path = headers.get("x-codeward-project")
     project = Project(path=project_path) if project_path and os.path.isdir(project_path) else None
     session = headers.get("x-codeward-session") or (
@@ -617,6 +625,53 @@ def request_context(headers: Any, body: dict[str, Any]) -> Context:
         prompt=user_texts[-1][:20_000] if user_texts else None,
         tool=f"openai-proxy:{body.get('model', '?')}",
     )
+
+
+def request_actor(headers: Any, authenticator: Authenticator | None) -> Actor:
+    """The actor behind a request. `X-Codeward-Token` (a token or a `cwk_` API key) is verified; so is
+    a bearer token whose (unverified) `iss` is codeward's issuer. Any other bearer is the upstream's
+    key: its holder is an unverified actor named by its hash. A credential for codeward that fails
+    verification is an IdentityError, never an anonymous request."""
+    own = str(headers.get("x-codeward-token", "")).strip()
+    if own:
+        if authenticator is None:
+            raise IdentityError(
+                "X-Codeward-Token was sent but this proxy verifies no credentials (configure "
+                "CODEWARD_OIDC_ISSUER, CODEWARD_OIDC_AUDIENCE and CODEWARD_JWKS, or CODEWARD_API_KEYS)"
+            )
+        if own.startswith("cwk_"):
+            return authenticator.authenticate(api_key=own)
+        return authenticator.authenticate(authorization=f"Bearer {own}")
+    authorization = str(headers.get("authorization", ""))
+    bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
+    if not bearer:
+        return Actor()
+    if authenticator is not None and _issued_by(bearer, authenticator.config.issuer):
+        return authenticator.authenticate(authorization=f"Bearer {bearer}")
+    return Actor(id=f"bearer:{_sha(bearer)[:12]}", verified=False)
+
+
+def _issued_by(token: str, issuer: str | None) -> bool:
+    """Whether a JWT claims to come from `issuer` (read, not verified: it only says who verifies it)."""
+    import base64
+
+    parts = token.split(".")
+    if issuer is None or len(parts) != 3:
+        return False
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(claims, dict) and claims.get("iss") == issuer
+
+
+def proxy_authenticator(policy: Policy) -> Authenticator | None:
+    """The authenticator the environment configures (`CODEWARD_OIDC_*`, `CODEWARD_JWKS`,
+    `CODEWARD_API_KEYS` or `$CODEWARD_HOME/identity.yaml`), roles mapped by `policy`; None without one."""
+    config = IdentityConfig.from_environment()
+    if not config.verifies_tokens and not config.api_keys:
+        return None
+    return Authenticator(config.with_role_mapping(policy.identity.role_claims, policy.identity.role_map))
 
 
 def _message_text(message: dict[str, Any]) -> str:
@@ -635,6 +690,8 @@ class ProxyConfig:
     judge_factory: Callable[[httpx.AsyncClient], Judge]
     audit: AuditLog
     timeout: float = 600.0
+    authenticator: Authenticator | None = None
+    """Verifies codeward credentials (see `request_actor`); None: every actor is unverified."""
 
 
 def create_app(config: ProxyConfig) -> Starlette:
@@ -668,11 +725,18 @@ def create_app(config: ProxyConfig) -> Starlette:
             answer.content, status_code=answer.status_code, media_type=answer.headers.get("content-type")
         )
 
-    def inspection(request: Request, body: dict[str, Any]) -> Inspection:
+    def inspection(request: Request, body: dict[str, Any], actor: Actor) -> Inspection:
         request_id = hashlib.sha256(os.urandom(16)).hexdigest()[:16]
         return Inspection(
-            state["judge"], lambda: request_context(request.headers, body), config.audit, request_id
+            state["judge"], lambda: request_context(request.headers, body, actor), config.audit, request_id
         )
+
+    async def identify(request: Request) -> Actor:
+        if config.authenticator is None:
+            return request_actor(request.headers, None)
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(request_actor, request.headers, config.authenticator)
 
     async def completions(request: Request) -> Response:
         return await _inspected(request, chat=True)
@@ -688,6 +752,10 @@ def create_app(config: ProxyConfig) -> Starlette:
             return _error(400, "the request body is not JSON")
         if not isinstance(body, dict):
             return _error(400, "the request body is not a JSON object")
+        try:
+            actor = await identify(request)
+        except IdentityError as error:
+            return _error(401, str(error))
         http = await client()
         url = f"{upstream}{request.url.path}"
         if not body.get("stream"):
@@ -702,7 +770,7 @@ def create_app(config: ProxyConfig) -> Starlette:
                 return Response(
                     answer.content, status_code=200, media_type=answer.headers.get("content-type")
                 )
-            check = inspection(request, body)
+            check = inspection(request, body, actor)
             payload = answer.json()
             payload = await (
                 inspect_completion(payload, check) if chat else inspect_responses_output(payload, check)
@@ -725,7 +793,7 @@ def create_app(config: ProxyConfig) -> Starlette:
             return Response(
                 content, status_code=answer.status_code, media_type=answer.headers.get("content-type")
             )
-        stream = ChatStream(inspection(request, body))
+        stream = ChatStream(inspection(request, body, actor))
 
         async def body_iterator() -> AsyncIterator[bytes]:
             try:
@@ -776,9 +844,12 @@ def _error(status: int, message: str) -> JSONResponse:
 
 
 def guard_judge_factory(
-    policies: Iterable[str], *, deadline_seconds: float | None = None
+    policies: Iterable[str] | Guard, *, store: Store | None = None, deadline_seconds: float | None = None
 ) -> Callable[[httpx.AsyncClient], Judge]:
-    guard = Guard(list(policies), sandbox_mode="never")
+    """The engine in this process (built from `policies`, recording to `store`), or a given Guard."""
+    guard = (
+        policies if isinstance(policies, Guard) else Guard(list(policies), sandbox_mode="never", store=store)
+    )
     seconds = deadline_seconds or decision_seconds()
     return lambda _client: GuardJudge(guard, deadline_seconds=seconds)
 
