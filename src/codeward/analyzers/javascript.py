@@ -191,11 +191,36 @@ def _grammar(dialect: str) -> Any:
     return tree_sitter_javascript.language()
 
 
+MAX_REPAIRS = 8
+"""Lines blanked, at most, to get past syntax errors: a broken line costs only itself."""
+MAX_REPAIRED_SIZE = 256_000
+"""Larger sources are parsed once: a re-parse each costs time that a decision on 10 MB does not have."""
+
+
 def analyze_source(rulebook: RuleBook, parser: Parser, content: str, language: str | None) -> list[Finding]:
     source = content.encode("utf-8", "replace")
     tree = parser.parse(source)
+    blanked: list[int] = []
+    original = tree
+    while tree.root_node.has_error and len(blanked) < MAX_REPAIRS and len(source) <= MAX_REPAIRED_SIZE:
+        # tree-sitter keeps what follows an error inside an ERROR node, where calls are not calls:
+        # blank the first broken line (same line numbers) and parse again
+        line = _error_lines(tree.root_node)[0]
+        if line in blanked:
+            break
+        blanked.append(line)
+        source = _blank_line(source, line)
+        tree = parser.parse(source)
     walk = Walk(rulebook, source, language or "javascript", tree.root_node.descendant_count)
-    return walk.run(tree.root_node)
+    walk.blanked = blanked
+    return walk.run(tree.root_node, original.root_node)
+
+
+def _blank_line(source: bytes, line: int) -> bytes:
+    lines = source.split(b"\n")
+    if 1 <= line <= len(lines):
+        lines[line - 1] = b""
+    return b"\n".join(lines)
 
 
 class Walk:
@@ -219,9 +244,12 @@ class Walk:
         self.limits: list[str] = []
         self.written: dict[str, Value] = {}
         """Files the program writes, by path, with what was written (a download saved to run later)."""
+        self.blanked: list[int] = []
+        """Lines left out to get past syntax errors."""
 
     # ------------------------------------------------------------------ entry
-    def run(self, root: Any) -> list[Finding]:
+    def run(self, root: Any, parsed: Any | None = None) -> list[Finding]:
+        """Walk `root`; `parsed` is the tree as first parsed, before broken lines were left out."""
         self.block(root)
         index = 0
         while index < len(self.pending) and self.steps < self.budget:
@@ -230,7 +258,7 @@ class Walk:
             if closure.node.id not in self.walks:
                 self.invoke(closure, [], None)
         self._scan_deep()
-        self._report_gaps(root)
+        self._report_gaps(parsed if parsed is not None else root)
         return self.findings[:MAX_FINDINGS]
 
     # ------------------------------------------------------------------ reporting
@@ -284,14 +312,21 @@ class Walk:
 
     def _report_gaps(self, root: Any) -> None:
         if root.has_error:
-            lines = _error_lines(root)
+            lines = sorted(set(_error_lines(root)) | set(self.blanked))
+            shown = ", ".join(map(str, lines[:8]))
+            left_out = ", ".join(map(str, self.blanked))
+            plural = "s" if len(self.blanked) > 1 else ""
+            how = (
+                f"left out line{plural} {left_out}, analysed the rest"
+                if self.blanked
+                else "the parser recovered"
+            )
             self.findings.append(
                 self.rulebook.finding(
                     "javascript.analysis.partial",
-                    lines=lines[:1],
-                    evidence=f"syntax errors on lines {', '.join(map(str, lines[:8]))}",
-                    detail=f"syntax errors on lines {', '.join(map(str, lines[:8]))}; the parser recovered and "
-                    "the rest was analysed",
+                    lines=lines[:8],
+                    evidence=f"syntax errors on lines {shown}",
+                    detail=f"syntax errors on lines {shown}; {how}",
                     language=self.language,
                 )
             )

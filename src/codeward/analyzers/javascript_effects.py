@@ -9,6 +9,7 @@ strings given to `eval` to the JavaScript analyzer itself: the rules are not wri
 from __future__ import annotations
 
 import posixpath
+import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -619,7 +620,11 @@ def _function(walk: Walk, call: Call) -> Value:
 
 def _timer(walk: Walk, call: Call) -> Value:
     first = call.arg(0)
-    if first.closure is None and (first.text is not None or first.shape is not None or first.sources):
+    if first.closure is not None:
+        return NOTHING
+    # a timer is almost always given a function: only a string that is visibly built counts
+    built = first.shape is not None and re.fullmatch(r"\$\{[^}]*\}", first.shape) is None
+    if first.text is not None or built or first.sources:
         return _evaluate(walk, call, first, f"{call.callee.ref} with a string")
     return NOTHING
 

@@ -4,3 +4,8 @@ const ok = 1;
 const broken = (;
 // ok: javascript.analysis.partial
 const fine = 2;
+const cp = require('child_process');
+// ruleid: javascript.analysis.partial
+function broken( {
+// ok: javascript.analysis.partial
+cp.execFileSync('ls', ['-l']);

@@ -18,3 +18,8 @@ setTimeout(() => tick(n), 100);
 eval('2 * 21');
 // ok: javascript.exec.dynamic
 JSON.parse(userBody);
+function later(callback, delay) {
+  // ok: javascript.exec.dynamic
+  return setTimeout(callback, delay);
+}
+later(() => tick(n), 10);
