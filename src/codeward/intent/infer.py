@@ -1,207 +1,89 @@
-"""Infer intent from the project (files, dependencies, README) and the prompt.
+"""Infer why code is being written from the project, the request and the session.
 
-A transparent, rule-based scorer: every signal that moves the distribution is kept as a sentence
-of evidence. It reads only what the Context carries; reading a directory is `context.project`'s job.
+Transparent by construction: every signal that moves the distribution is one entry of
+`codeward.intent.lexicon` (a path word, an extension, a file name, a dependency, a phrase), and is
+reported as a sentence of evidence. Signals add up per intent and per source (files,
+dependencies, README, prompt, session); each source saturates, so fifty test files named
+`test_exploit_*.py` cannot outvote a README. A softmax with a fitted temperature turns the scores
+into a distribution whose top probability is the confidence; `general` holds a fitted baseline,
+so that a project with little evidence stays `general`. The two numbers are fitted by
+`codeward.intent.evaluation.fit_calibration` on the development half of the shipped project
+manifests (`bench/projects/`); everything else is written down, not learned.
+
+One pass over the file list: the paths are joined into one lowercase text that a single RE2 set
+scans for every path word, extension and file name (linear time, no per-file Python loop).
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
+import re2
+
+from codeward.intent.lexicon import (
+    DEPENDENCIES,
+    DEPENDENCY_PREFIXES,
+    EXTENSIONS,
+    FILENAMES,
+    GENERAL,
+    INTENTS,
+    PATH_WORDS,
+    PHRASES,
+    Weights,
+)
 from codeward.model import Context
 
-INTENTS = (
-    "general",
-    "production",
-    "devops",
-    "data_science",
-    "education",
-    "security_research",
-    "reverse_engineering",
-)
+MAX_FILES = 5000
+MAX_TEXT = 20_000
+"""Characters of README and prompt read (the project reader keeps 20 KB of README)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Calibration:
+    """Turns scores into probabilities: softmax at `temperature`, with `general_baseline` added to
+    `general` so that a project with little evidence stays `general`."""
+
+    temperature: float
+    general_baseline: float
+
+
+CALIBRATION = Calibration(temperature=0.5, general_baseline=1.5)
+"""Fitted by `codeward.intent.evaluation.fit_calibration` on the `dev` manifests, name-blind
+(`python benchmarks/intent_evaluation.py --fit`); refit it when the lexicon changes."""
+SOURCE_CAPS = {"files": 3.0, "dependencies": 3.0, "readme": 3.0, "prompt": 2.5, "session": 2.5}
+"""What one source can add to an intent at most: scores saturate towards these."""
+PROJECT_SOURCES = frozenset({"files", "dependencies", "readme"})
+SESSION_WEIGHT = 1.0
+"""What one earlier decision in the session under an intent adds to it: with nothing else known,
+three such decisions outweigh the `general` baseline, one or two do not."""
+DEPENDENCY_AS_PATH = 0.5
+"""A distinctive dependency's name as a path word (`angr/`, `pwntools/`) counts this fraction."""
+MAX_EVIDENCE = 8
+EXAMPLE = "{example}"
+_WORD_CANDIDATES = 12
+_SUFFIX = re.compile(rb"(?:s|es)?(?:\d+)?")
 
 
 @dataclass(frozen=True, slots=True)
 class Signal:
-    intent: str
-    weight: float
-    pattern: re.Pattern[str]
-    where: str
-    """files, dependencies, readme or prompt."""
-    label: str
+    """One thing seen, the intents it supports, and the sentence that reports it."""
 
+    source: str
+    weights: Weights
+    sentence: str
+    strength: float = 1.0
+    """Multiplies the weights: above 1 for a signal seen many times (ten notebooks)."""
+    example: Callable[[], str] | None = None
+    """Finds the example the sentence cites, only if the sentence is shown (searching costs time)."""
 
-def _s(intent: str, weight: float, where: str, label: str, pattern: str) -> Signal:
-    return Signal(intent, weight, re.compile(pattern, re.I), where, label)
-
-
-SIGNALS: tuple[Signal, ...] = (
-    # security research
-    _s(
-        "security_research",
-        2.5,
-        "dependencies",
-        "offensive-security library",
-        r"^(pwntools|pwn|impacket|scapy|angr|ropgadget|pwndbg|metasploit|sqlmap|mitmproxy|frida|yara-python|yara)$",
-    ),
-    _s(
-        "security_research",
-        2.0,
-        "files",
-        "exploit/CTF layout",
-        r"(^|/)(exploits?|payloads?|writeups?|ctf|pwn|shellcode|poc|red-?team|pentest)(/|$|[._-])",
-    ),
-    _s(
-        "security_research",
-        2.0,
-        "readme",
-        "security wording in README",
-        r"\b(ctf|capture the flag|exploit(ation)?|penetration test|pentest|red team|proof of concept|cve-\d{4}-\d+|vulnerab\w+|picoctf|hackthebox|tryhackme)\b",
-    ),
-    _s(
-        "security_research",
-        2.0,
-        "prompt",
-        "security wording in the prompt",
-        r"\b(ctf|exploit|pentest|red team|picoctf|hackthebox|tryhackme|cve-\d{4}-\d+|payload|privilege escalation|shellcode)\b",
-    ),
-    # reverse engineering
-    _s(
-        "reverse_engineering",
-        2.5,
-        "dependencies",
-        "reverse-engineering library",
-        r"^(capstone|unicorn|keystone-engine|r2pipe|radare2|lief|pefile|pyelftools|angr|ghidra.*|binaryninja|miasm|qiling)$",
-    ),
-    _s(
-        "reverse_engineering",
-        2.0,
-        "files",
-        "binary-analysis layout",
-        r"(^|/)(samples?|malware|crackmes?|disasm|decompiled?|ghidra|ida|binaries)(/|$)|\.(idb|i64|gpr|bndb|exe|dll|elf)$",
-    ),
-    _s(
-        "reverse_engineering",
-        2.0,
-        "readme",
-        "reverse-engineering wording in README",
-        r"\b(reverse engineer\w*|disassembl\w+|decompil\w+|malware analysis|crackme|firmware analysis|ghidra|radare2|ida pro)\b",
-    ),
-    _s(
-        "reverse_engineering",
-        2.0,
-        "prompt",
-        "reverse-engineering wording in the prompt",
-        r"\b(reverse engineer\w*|disassembl\w+|decompil\w+|malware sample|crackme|unpack\w* the binary)\b",
-    ),
-    # education
-    _s(
-        "education",
-        2.0,
-        "files",
-        "course layout",
-        r"(^|/)(lessons?|lectures?|exercises?|homework|assignments?|labs?|syllabus|course|tutorials?|solutions?|week-?\d+|chapter-?\d+)(/|$|[._-])",
-    ),
-    _s(
-        "education",
-        2.0,
-        "readme",
-        "teaching wording in README",
-        r"\b(course|lecture|syllabus|students?|homework|assignment|exercise|tutorial|teaching|curriculum|semester)\b",
-    ),
-    _s(
-        "education",
-        1.5,
-        "prompt",
-        "teaching wording in the prompt",
-        r"\b(explain|teach|lesson|students?|homework|assignment|for my class|course|learn(ing)?)\b",
-    ),
-    # production
-    _s(
-        "production",
-        2.0,
-        "files",
-        "deployment files",
-        r"(^|/)(Dockerfile|docker-compose\.ya?ml|k8s|kubernetes|helm|charts|terraform|.*\.tf|deploy|deployment|migrations?|alembic|\.github/workflows|Procfile|serverless\.ya?ml)(/|$)",
-    ),
-    _s(
-        "production",
-        1.5,
-        "dependencies",
-        "service framework",
-        r"^(django|flask|fastapi|gunicorn|uvicorn|express|nestjs|@nestjs/core|spring|rails|sqlalchemy|celery|psycopg2?|prisma)$",
-    ),
-    _s(
-        "production",
-        1.5,
-        "readme",
-        "service wording in README",
-        r"\b(production|deploy(ment)?|service level|on-?call|customers?|api server|microservice)\b",
-    ),
-    _s(
-        "production",
-        1.0,
-        "prompt",
-        "production wording in the prompt",
-        r"\b(production|prod|deploy|customers?|live site)\b",
-    ),
-    # devops
-    _s(
-        "devops",
-        2.0,
-        "files",
-        "infrastructure code",
-        r"(^|/)(ansible|playbooks?|inventory|terraform|puppet|chef|salt|\.tf$|Vagrantfile|scripts/ops)(/|$)?",
-    ),
-    _s(
-        "devops",
-        1.5,
-        "readme",
-        "operations wording in README",
-        r"\b(infrastructure|ansible|terraform|provision\w*|sre|runbook|incident|kubernetes cluster)\b",
-    ),
-    _s(
-        "devops",
-        1.5,
-        "prompt",
-        "operations wording in the prompt",
-        r"\b(server|cluster|kubectl|systemd|cron|nginx|provision|ansible|terraform|disk space|logs?)\b",
-    ),
-    # data science
-    _s(
-        "data_science",
-        2.0,
-        "dependencies",
-        "data-science library",
-        r"^(numpy|pandas|scipy|scikit-learn|sklearn|torch|tensorflow|jupyter|notebook|matplotlib|seaborn|xgboost|polars)$",
-    ),
-    _s(
-        "data_science",
-        2.0,
-        "files",
-        "notebooks and data",
-        r"\.(ipynb|csv|parquet|feather|h5)$|(^|/)(notebooks?|data|datasets)(/|$)",
-    ),
-    _s(
-        "data_science",
-        1.5,
-        "readme",
-        "data wording in README",
-        r"\b(dataset|notebook|model training|data analysis|machine learning|regression|classifier)\b",
-    ),
-    _s(
-        "data_science",
-        1.0,
-        "prompt",
-        "data wording in the prompt",
-        r"\b(dataframe|dataset|plot|train(ing)? a model|notebook|csv)\b",
-    ),
-)
-
-_MAX_FILES = 5000
-_PER_SIGNAL_CAP = 3
+    def text(self) -> str:
+        return self.sentence.replace(EXAMPLE, self.example()) if self.example is not None else self.sentence
 
 
 @dataclass(slots=True)
@@ -210,38 +92,274 @@ class Inference:
     confidence: float
     distribution: dict[str, float]
     evidence: list[str] = field(default_factory=list)
+    project_name: str | None = None
+    """The most likely intent from the project alone (files, dependencies, README)."""
+    project_confidence: float = 0.0
+    project_support: int = 0
+    """How many distinct project signals support `project_name`."""
+    signals: list[Signal] = field(default_factory=list)
 
 
-def infer(context: Context) -> Inference | None:
-    """The most likely intent and the evidence for it, or None when the context says nothing."""
-    texts: dict[str, list[str]] = {"files": [], "dependencies": [], "readme": [], "prompt": []}
-    project = context.project
-    if project is not None:
-        texts["files"] = project.files[:_MAX_FILES]
-        texts["dependencies"] = [d.lower() for d in project.dependencies]
-        texts["readme"] = [project.readme[:20000]] if project.readme else []
+def infer(context: Context, calibration: Calibration = CALIBRATION) -> Inference | None:
+    """The most likely intent with its distribution and evidence, or None when the context says nothing."""
+    signals = list(project_signals(context))
     if context.prompt:
-        texts["prompt"] = [context.prompt[:20000]]
-    if not any(texts.values()):
+        signals += phrase_signals(context.prompt, "prompt")
+    signals += session_signals(context)
+    has_input = bool(
+        context.prompt
+        or context.session.history
+        or (
+            context.project
+            and (context.project.files or context.project.dependencies or context.project.readme)
+        )
+    )
+    if not has_input:
         return None
+    return combine(signals, calibration)
 
-    scores = dict.fromkeys(INTENTS, 0.0)
-    evidence: list[str] = []
-    for signal in SIGNALS:
-        hits: list[str] = []
-        for text in texts[signal.where]:
-            match = signal.pattern.search(text)
-            if match:
-                hits.append(match.group(0) if signal.where in ("readme", "prompt") else text)
-                if len(hits) >= _PER_SIGNAL_CAP:
-                    break
-        if hits:
-            scores[signal.intent] += signal.weight * (1 + 0.25 * (len(hits) - 1))
-            shown = ", ".join(repr(h.strip()[:60]) for h in hits)
-            evidence.append(f"{signal.label}: {shown} ({signal.where})")
-    scores["general"] = 1.5
-    exp = {name: math.exp(score) for name, score in scores.items()}
+
+def combine(signals: list[Signal], calibration: Calibration = CALIBRATION) -> Inference:
+    """Scores -> a calibrated distribution, the chosen intent, and the evidence sentences."""
+    distribution = _distribution(signals, calibration)
+    name = max(distribution, key=lambda intent: distribution[intent])
+    project = [s for s in signals if s.source in PROJECT_SOURCES]
+    project_distribution = _distribution(project, calibration)
+    project_name = max(project_distribution, key=lambda intent: project_distribution[intent])
+    support = sum(1 for s in project if any(intent == project_name for intent, _ in s.weights))
+    return Inference(
+        name=name,
+        confidence=distribution[name],
+        distribution=distribution,
+        evidence=_evidence(signals, name),
+        project_name=project_name if project else None,
+        project_confidence=project_distribution[project_name] if project else 0.0,
+        project_support=support,
+        signals=signals,
+    )
+
+
+def scores(signals: Iterable[Signal]) -> dict[str, float]:
+    """Each intent's score: per source, the weights add up and saturate at the source's cap."""
+    raw: dict[tuple[str, str], float] = {}
+    for signal in signals:
+        for intent, weight in signal.weights:
+            key = (signal.source, intent)
+            raw[key] = raw.get(key, 0.0) + weight * signal.strength
+    total = dict.fromkeys(INTENTS, 0.0)
+    for (source, intent), value in raw.items():
+        cap = SOURCE_CAPS[source]
+        total[intent] = total.get(intent, 0.0) + cap * (1.0 - math.exp(-value / cap))
+    return total
+
+
+def softmax(score: dict[str, float], calibration: Calibration) -> dict[str, float]:
+    adjusted = dict(score)
+    adjusted[GENERAL] = adjusted.get(GENERAL, 0.0) + calibration.general_baseline
+    top = max(adjusted.values())
+    exp = {intent: math.exp((value - top) / calibration.temperature) for intent, value in adjusted.items()}
     total = sum(exp.values())
-    distribution = {name: round(value / total, 3) for name, value in exp.items()}
-    best = max(distribution, key=lambda name: distribution[name])
-    return Inference(name=best, confidence=distribution[best], distribution=distribution, evidence=evidence)
+    return {intent: value / total for intent, value in exp.items()}
+
+
+def _distribution(signals: list[Signal], calibration: Calibration) -> dict[str, float]:
+    probabilities = softmax(scores(signals), calibration)
+    return {intent: round(p, 4) for intent, p in probabilities.items()}
+
+
+def _evidence(signals: list[Signal], chosen: str) -> list[str]:
+    """Sentences for the chosen intent first (strongest first), then the strongest for others."""
+
+    def weight_for(signal: Signal, intent: str) -> float:
+        return sum(w for i, w in signal.weights if i == intent) * signal.strength
+
+    ranked = sorted(signals, key=lambda s: -weight_for(s, chosen))
+    shown = [f"{s.text()} -> {chosen}" for s in ranked if weight_for(s, chosen) > 0][:MAX_EVIDENCE]
+    others = sorted(
+        (s for s in signals if weight_for(s, chosen) <= 0),
+        key=lambda s: -max(w for _, w in s.weights) * s.strength,
+    )
+    for signal in others[: max(0, MAX_EVIDENCE - len(shown)) or 2]:
+        best = max(signal.weights, key=lambda pair: pair[1])[0]
+        shown.append(f"{signal.text()} -> {best}")
+    return shown
+
+
+# ---------------------------------------------------------------------------- project signals
+def project_signals(context: Context) -> list[Signal]:
+    project = context.project
+    if project is None:
+        return []
+    signals = file_signals(project.files[:MAX_FILES])
+    signals += dependency_signals(project.dependencies)
+    if project.readme:
+        signals += phrase_signals(project.readme, "readme")
+    return signals
+
+
+def file_signals(files: list[str]) -> list[Signal]:
+    if not files:
+        return []
+    matcher = _path_matcher()
+    raw = ("\n" + "\n".join(files) + "\n").encode("utf-8", "surrogatepass")
+    text = raw.lower()  # ASCII-only lowering keeps every offset valid in `raw`
+    paths = _Paths(raw, text)
+    signals: list[Signal] = []
+    for index in sorted(matcher.set.Match(text) or ()):  # the binding answers None for no match
+        kind, key, weights = matcher.entries[index]
+        needle = key.encode()
+        if kind == "extension":
+            count = text.count(b"." + needle + b"\n")
+            strength = min(2.0, 1.0 + 0.3 * math.log2(max(1, count)))
+            sentence = f"{count} .{key} file{'s' if count != 1 else ''} (e.g. {EXAMPLE})"
+            example = functools.partial(paths.line_at, b"." + needle + b"\n")
+            signals.append(Signal("files", weights, sentence, strength, example))
+        elif kind == "filename":
+            example = functools.partial(paths.file_named, needle)
+            signals.append(Signal("files", weights, f"file {EXAMPLE}", example=example))
+        else:
+            example = functools.partial(paths.word_at, needle, matcher.patterns[index])
+            sentence = f"“{key}” in the file names (e.g. {EXAMPLE})"
+            signals.append(Signal("files", weights, sentence, example=example))
+    return signals
+
+
+def dependency_signals(dependencies: list[str]) -> list[Signal]:
+    signals = []
+    for dependency in dict.fromkeys(_dependency_name(d) for d in dependencies):
+        weights = DEPENDENCIES.get(dependency)
+        if weights is None:
+            weights = next((w for prefix, w in DEPENDENCY_PREFIXES if dependency.startswith(prefix)), None)
+        if weights is not None:
+            signals.append(Signal("dependencies", weights, f"{dependency} in the dependencies"))
+    return signals
+
+
+def phrase_signals(text: str, source: str) -> list[Signal]:
+    """README or prompt wording: each phrase counts once, however often it appears."""
+    matcher = _phrase_matcher()
+    lowered = text[:MAX_TEXT].lower()
+    where = "the README" if source == "readme" else "the prompt"
+    signals = []
+    for index in sorted(matcher.set.Match(lowered) or ()):
+        label, weights = matcher.entries[index]
+        found = matcher.patterns[index].search(lowered)
+        quoted = found.group(0) if found else label
+        signals.append(Signal(source, weights, f"{where} mentions “{quoted}” ({label})"))
+    return signals
+
+
+def session_signals(context: Context) -> list[Signal]:
+    counts = Counter(event.intent for event in context.session.history if event.intent != GENERAL)
+    signals = []
+    for intent, count in counts.most_common():
+        if intent not in INTENTS:
+            continue
+        plural = "s" if count != 1 else ""
+        sentence = f"{count} earlier decision{plural} in this session under {intent}"
+        signals.append(Signal("session", ((intent, SESSION_WEIGHT),), sentence, float(count)))
+    return signals
+
+
+def _dependency_name(requirement: str) -> str:
+    name = requirement.strip().lower().split("[", 1)[0].strip()
+    return name if name.startswith("@") else name.replace("_", "-")
+
+
+class _Paths:
+    """The joined file list, searched only for the examples that end up in the evidence."""
+
+    def __init__(self, raw: bytes, text: bytes) -> None:
+        self.raw, self.text = raw, text
+
+    def line_at(self, needle: bytes) -> str:
+        return self._line(self.text.find(needle))
+
+    def file_named(self, name: bytes) -> str:
+        found = self.text.find(b"/" + name + b"\n")
+        return self._line(found if found >= 0 else self.text.find(b"\n" + name + b"\n") + 1)
+
+    def word_at(self, word: bytes, pattern: Any) -> str:
+        """Where a path word first occurs as a whole word: a few `find`s, a regex only if those miss."""
+        text, start = self.text, 0
+        for _ in range(_WORD_CANDIDATES):
+            found = text.find(word, start)
+            if found < 0:
+                break
+            end = found + len(word)
+            while text[end : end + 1].isalnum():  # plural or number suffix (`exploits`, `week3`)
+                end += 1
+            if not text[found - 1 : found].isalnum() and _SUFFIX.fullmatch(text[found + len(word) : end]):
+                return self._line(found)
+            start = found + 1
+        match = pattern.search(text)
+        return self._line(match.start() + 1 if match else -1)
+
+    def _line(self, offset: int) -> str:
+        """The file path (one line of the joined list) that contains `offset`."""
+        if offset < 0:
+            return "?"
+        start = self.raw.rfind(b"\n", 0, offset) + 1
+        end = self.raw.find(b"\n", offset)
+        return self.raw[start : end if end >= 0 else len(self.raw)].decode("utf-8", "replace")
+
+
+# ---------------------------------------------------------------------------- compiled matchers
+@dataclass(frozen=True, slots=True)
+class _PathMatcher:
+    set: Any
+    patterns: list[Any]
+    entries: list[tuple[str, str, Weights]]
+
+
+@dataclass(frozen=True, slots=True)
+class _PhraseMatcher:
+    set: Any
+    patterns: list[Any]
+    entries: list[tuple[str, Weights]]
+
+
+@functools.cache
+def _path_matcher() -> _PathMatcher:
+    """Built once per process: compiling the RE2 set is the expensive part, matching is linear."""
+    words: dict[str, Weights] = {}
+    for name, weights in DEPENDENCIES.items():
+        strong = tuple((intent, w * DEPENDENCY_AS_PATH) for intent, w in weights if w >= 2.0)
+        if strong and "/" not in name:
+            words[name] = strong
+    words.update(PATH_WORDS)
+    sources: list[tuple[str, str, Weights, str]] = []
+    for word, weights in words.items():
+        sources.append(
+            ("word", word, weights, rf"[^a-z0-9]{re2.escape(word)}(?:s|es)?(?:[-_]?\d+)?[^a-z0-9]")
+        )
+    for extension, weights in EXTENSIONS.items():
+        sources.append(("extension", extension, weights, rf"\.{re2.escape(extension)}\n"))
+    for filename, weights in FILENAMES.items():
+        sources.append(("filename", filename, weights, rf"[/\n]{re2.escape(filename)}\n"))
+    matcher = _compile_set(pattern for *_, pattern in sources)
+    return _PathMatcher(
+        matcher,
+        [re2.compile(pattern.encode()) for *_, pattern in sources],
+        [(kind, key, weights) for kind, key, weights, _ in sources],
+    )
+
+
+@functools.cache
+def _phrase_matcher() -> _PhraseMatcher:
+    matcher = _compile_set(pattern for _, pattern, _ in PHRASES)
+    return _PhraseMatcher(
+        matcher,
+        [re2.compile(pattern) for _, pattern, _ in PHRASES],
+        [(label, weights) for label, _, weights in PHRASES],
+    )
+
+
+def _compile_set(patterns: Iterable[str]) -> Any:
+    options = re2.Options()
+    options.max_mem = 64 << 20
+    matcher = re2.Set.SearchSet(options)
+    for pattern in patterns:
+        matcher.Add(pattern)
+    matcher.Compile()
+    return matcher

@@ -7,7 +7,19 @@ import sys
 
 import click
 
-from codeward.adapters.cli import audit, check, hook, install, policy, proxy, review, scan, serve
+from codeward.adapters.cli import (
+    audit,
+    bench,
+    check,
+    hook,
+    install,
+    intent,
+    policy,
+    proxy,
+    review,
+    scan,
+    serve,
+)
 from codeward.errors import CodewardError
 
 EXIT_OK, EXIT_USAGE, EXIT_STOP, EXIT_BLOCK = 0, 2, 3, 4
@@ -46,6 +58,8 @@ cli.add_command(serve.serve)
 cli.add_command(serve.api_key)
 cli.add_command(review.review)
 cli.add_command(audit.audit)
+cli.add_command(intent.intent)
+cli.add_command(bench.bench)
 
 
 def main(argv: list[str] | None = None) -> None:

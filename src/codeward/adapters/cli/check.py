@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from codeward.adapters.cli.identity import token_actor, token_option
+from codeward.adapters.cli.identity import actor_context, token_actor, token_option
 from codeward.context.inputs import (
-    build_context,
     build_subject,
     decode,
     read_bytes,
@@ -132,12 +131,9 @@ def check(
         content = decode(read_bytes(Path(file)))
     subject = build_subject(content, kind=kind, language=language, mode=mode, path=path)
     actor = token_actor(guard.policy, token, roles)
-    context = build_context(
-        roles=actor.roles if actor else roles,
-        verified=actor is not None,
-        actor_id=actor.id if actor else None,
-        method=actor.method if actor else "cli",
-        groups=actor.groups if actor else (),
+    context = actor_context(
+        actor,
+        roles,
         intent=intent,
         project=project,
         prompt=prompt,

@@ -8,12 +8,13 @@ token's claims through the policy's `identity` section. Without a token, `--role
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 
+from codeward.context.inputs import build_context
 from codeward.identity import Authenticator, IdentityConfig
-from codeward.model import Actor
+from codeward.model import Actor, Context
 from codeward.policy.loader import Policy
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -44,3 +45,17 @@ def token_actor(policy: Policy, token: str | None, roles: Sequence[str] = ()) ->
             err=True,
         )
     return actor
+
+
+def actor_context(actor: Actor | None, roles: Sequence[str], **context: Any) -> Context:
+    """The request's Context: the token's actor (verified) when there is one, else the unverified `--role`s."""
+    if actor is None:
+        return build_context(roles=tuple(roles), verified=False, method="cli", **context)
+    return build_context(
+        roles=actor.roles,
+        verified=True,
+        actor_id=actor.id,
+        method=actor.method,
+        groups=actor.groups,
+        **context,
+    )
