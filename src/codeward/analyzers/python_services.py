@@ -102,18 +102,45 @@ def cloud_destroy(call: Call) -> None:
 
 
 def collection_delete(call: Call) -> None:
-    """`bucket.objects.all().delete()`, `bucket.object_versions.delete()`: a boto3 bucket emptied."""
+    """`bucket.objects.all().delete()` empties a boto3 bucket; `Model.objects.all().delete()` a table."""
     chain = _receiver_chain(call.node.func)
     if not _COLLECTIONS & set(chain):
         return
-    bucket = _bucket_name(call, call.node.func)
-    prefixed = any(_filtered_by_prefix(node) for node in ast.walk(call.node.func))
-    call.report(
-        "python.data.destroy",
-        target=f"s3://{bucket}" if bucket else "an S3 bucket",
-        severity=H if prefixed else C,
-        detail="deletes the objects under a prefix" if prefixed else "deletes every object in the bucket",
-    )
+    filtered = "filter" in chain or "exclude" in chain or "get" in chain
+    bucket = _bucket(call)
+    if bucket is not None:
+        prefixed = any(_filtered_by_prefix(node) for node in ast.walk(call.node.func))
+        call.report(
+            "python.data.destroy",
+            target=f"s3://{bucket}" if bucket else "an S3 bucket",
+            severity=H if prefixed else C,
+            detail="deletes the objects under a prefix" if prefixed else "deletes every object in the bucket",
+        )
+    elif "objects" in chain and "all" in chain and not filtered:
+        model = chain[-1]
+        call.report(
+            "python.data.destroy",
+            target=model,
+            severity=M,
+            detail=f"deletes every row of {model} (an unfiltered ORM delete)",
+        )
+
+
+def _bucket(call: Call) -> str | None:
+    """The bucket's name ('' when unknown) when the collection belongs to a boto3 bucket, else None."""
+    node: ast.expr = call.node.func
+    while isinstance(node, ast.Attribute | ast.Call):
+        if isinstance(node, ast.Call):
+            if isinstance(node.func, ast.Attribute) and node.func.attr == "Bucket":
+                value = call.scan.resolver.argument(node, 0, "name", call.scope, None)
+                return value.text if value is not None and value.text else ""
+            node = node.func
+        else:
+            node = node.value
+    root = call.scan.resolver.resolve(node, call.scope)
+    if root.kind == "s3.Bucket":
+        return root.text or ""
+    return None
 
 
 def _receiver_chain(node: ast.expr) -> list[str]:
@@ -128,15 +155,6 @@ def _receiver_chain(node: ast.expr) -> list[str]:
             if isinstance(node, ast.Name):
                 names.append(node.id)
             return names
-
-
-def _bucket_name(call: Call, func: ast.expr) -> str | None:
-    for node in ast.walk(func):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "Bucket":
-            value = call.scan.resolver.argument(node, 0, "name", call.scope, None)
-            if value is not None and value.text:
-                return value.text
-    return None
 
 
 def _filtered_by_prefix(node: ast.AST) -> bool:

@@ -182,6 +182,9 @@ _RESULT_KINDS = {
     "multiprocessing.Process": "multiprocessing.Process",
     "nmap.PortScanner": "nmap.PortScanner",
     "pwn.remote": "pwn.tube",
+    "boto3.resource": "boto3.resource",
+    "boto3.session.Session.resource": "boto3.resource",
+    "boto3.resource.Bucket": "s3.Bucket",
     "pwnlib.tubes.remote.remote": "pwn.tube",
     "crontab.CronTab": "crontab.CronTab",
     "hashlib.new": "hash",
@@ -974,6 +977,7 @@ class Resolver:
                     "ftplib.FTP",
                     "smtplib.SMTP",
                     "telnetlib.Telnet",
+                    "s3.Bucket",
                 )
                 else None,
             )

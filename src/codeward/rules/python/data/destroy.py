@@ -34,3 +34,12 @@ s3.delete_object(Bucket="acme-uploads", Key="tmp/report.csv")
 redis.Redis().flushall()
 # ok: python.data.destroy
 redis.Redis().delete("session:42")
+bucket = boto3.resource("s3").Bucket("acme-logs")
+# ruleid: python.data.destroy
+bucket.object_versions.all().delete()
+from orders.models import Order
+
+# ruleid: python.data.destroy
+Order.objects.all().delete()
+# ok: python.data.destroy
+Order.objects.filter(status="draft").delete()
