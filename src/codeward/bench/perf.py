@@ -140,7 +140,7 @@ def _timed(function: Callable[[], object], samples: int) -> list[float]:
 def _samples(lines: int, quick: bool, slow: bool) -> int:
     if slow:
         return 2 if lines >= 10_000 else 3
-    base = {10: 50, 100: 50, 1_000: 15, 10_000: 4}[lines]
+    base = 50 if lines <= 100 else 15 if lines <= 1_000 else 4
     return max(2, base // 3) if quick else base
 
 
@@ -155,10 +155,8 @@ def _case(content: str, language: str) -> BenchCase:
     )
 
 
-def measure_input_size(
-    report: PerfReport, sizes: Sequence[int], quick: bool, progress: Callable[[str], None]
-) -> None:
-    guard = Guard(sandbox_mode="never")
+def other_tools(report: PerfReport) -> list[tuple[System, bool]]:
+    """pattern-deny and every external tool that can run here, each with whether it is slow to sample."""
     tools: list[tuple[System, bool]] = [(PatternDenySystem(), False)]
     for candidate, slow in ((CodeShieldSystem(), False), (BanditSystem(), False), (SemgrepSystem(), True)):
         ready, why = candidate.available()
@@ -166,6 +164,17 @@ def measure_input_size(
             tools.append((candidate, slow))
         else:
             report.notes.append(f"{candidate.name} not measured: {why}")
+    return tools
+
+
+def measure_input_size(
+    report: PerfReport,
+    sizes: Sequence[int],
+    quick: bool,
+    progress: Callable[[str], None],
+    tools: Sequence[tuple[System, bool]],
+) -> None:
+    guard = Guard(sandbox_mode="never")
     for lines in sizes:
         for language in ("python", "bash"):
             content = mixed_snippet(lines, language)
@@ -279,11 +288,21 @@ def measure_sandbox(
         )
 
 
-def run_perf(quick: bool = False, progress: Callable[[str], None] = lambda _: None) -> PerfReport:
+def run_perf(
+    quick: bool = False,
+    progress: Callable[[str], None] = lambda _: None,
+    *,
+    sizes: Sequence[int] | None = None,
+    policy_sizes: Sequence[int] = POLICY_SIZES,
+    tools: Sequence[tuple[System, bool]] | None = None,
+    sandbox: bool = True,
+) -> PerfReport:
+    """Every measurement of `codeward bench perf`; the keywords narrow it (the tests use a small run)."""
     report = PerfReport()
-    measure_input_size(report, QUICK_SIZES if quick else SIZES, quick, progress)
-    measure_policy_size(report, POLICY_SIZES, quick, progress)
-    backend, why = find_sandbox()
+    chosen = other_tools(report) if tools is None else tools
+    measure_input_size(report, sizes or (QUICK_SIZES if quick else SIZES), quick, progress, chosen)
+    measure_policy_size(report, policy_sizes, quick, progress)
+    backend, why = find_sandbox() if sandbox else (None, "left out of this run")
     measure_sandbox(report, backend, why, quick, progress)
     return report
 

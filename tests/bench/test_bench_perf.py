@@ -1,0 +1,48 @@
+"""`codeward bench perf` on a tiny run: the measurements it promises are there (no timing is asserted)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from codeward.bench.perf import mixed_snippet, render_perf, run_perf, synthetic_policy
+from codeward.bench.systems import PatternDenySystem
+
+
+def test_generated_snippets_have_the_asked_number_of_lines() -> None:
+    for language in ("python", "bash"):
+        for lines in (10, 100, 1_000):
+            assert mixed_snippet(lines, language).count("\n") == lines
+
+
+def test_a_synthetic_policy_has_the_asked_number_of_rules() -> None:
+    assert len(synthetic_policy(100)["rules"]) == 100
+
+
+def test_a_small_perf_run_measures_size_policy_and_ratios_and_says_what_it_left_out(tmp_path: Path) -> None:
+    steps: list[str] = []
+    report = run_perf(
+        quick=True,
+        progress=steps.append,
+        sizes=(10, 100),
+        policy_sizes=(0, 10),
+        tools=[(PatternDenySystem(), False)],
+        sandbox=False,
+    )
+    measured = {(point.system, point.language, point.lines) for point in report.size_points}
+    assert measured == {
+        (system, language, lines)
+        for lines in (10, 100)
+        for system, language in (
+            ("codeward-static", "python"),
+            ("codeward-static", "bash"),
+            ("pattern-deny", "python"),
+        )
+    }
+    assert all(point.p50_ms > 0 and point.samples >= 2 for point in report.size_points)
+    assert set(report.ratios()) == {"pattern-deny"} and set(report.ratios()["pattern-deny"]) == {10, 100}
+    assert [policy.rules for policy in report.policy_points] == [0, 10]
+    assert report.sandbox_points == []
+    assert "sandbox overhead not measured: left out of this run" in report.notes
+    text = render_perf(report, [], None)
+    assert "| pattern-deny |" in text and "## Policy size" in text and "left out of this run" in text
+    assert steps  # progress is reported step by step
