@@ -41,15 +41,16 @@ def create_app(config: ServiceConfig | None = None, *, service: Service | None =
     )
     app.state.service = running
     errors.install(app)
-    app.include_router(api.router_for(running))
-    app.include_router(hooks.router_for(running.guard, service=running))
+    app.include_router(api.router_for(running), responses=errors.RESPONSES)
+    app.include_router(hooks.router_for(running.guard, service=running), responses=errors.RESPONSES)
     app.include_router(
         litellm.router_for(
             running.guard.check,
             fail=running.policy.fail,
             gateway=running.caller,
             observe=running.announce_held,
-        )
+        ),
+        responses=errors.RESPONSES,
     )
     app.include_router(dashboard.router_for(running))
     app.mount("/static", dashboard.static_files(), name="static")

@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from codeward.errors import (
@@ -43,6 +44,35 @@ _STATUS: tuple[tuple[type[CodewardError], int], ...] = (
     (StoreError, 503),
 )
 _ACTOR_IN_BODY = "the actor comes from the bearer token or API key, never from the request body"
+
+
+class FieldProblem(BaseModel):
+    field: str
+    problem: str
+
+
+class ErrorBody(BaseModel):
+    """Every error answer: what went wrong, for a person; with the fields at fault when a body or a
+    parameter did not fit."""
+
+    error: str
+    problems: list[FieldProblem] | None = None
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": description}
+    for status, description in (
+        (400, "The body is not valid JSON."),
+        (401, "The credentials failed, or the service requires them."),
+        (403, "The caller's verified roles do not allow this, or four-eyes forbids it."),
+        (404, "No such decision, review or client."),
+        (409, "The review or appeal was already decided."),
+        (413, "The body is over the size limit."),
+        (422, "A field is unknown, missing or of the wrong type (see `problems`)."),
+        (503, "The store is unavailable; try again."),
+    )
+}
+"""The error answers, documented in the OpenAPI schema of every route."""
 
 
 def problem(status: int, message: str, **extra: Any) -> JSONResponse:
