@@ -174,6 +174,9 @@ class Project(_Model):
     files: list[str] = Field(default_factory=list)
     dependencies: list[str] = Field(default_factory=list)
     readme: str = ""
+    """The README, then the docs' index pages."""
+    ci: str = ""
+    """The text of its CI and deploy files (workflows, Jenkinsfile, Kubernetes manifests, …)."""
 
 
 class Context(_Model):

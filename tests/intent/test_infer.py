@@ -187,3 +187,21 @@ def test_nothing_known_is_no_inference() -> None:
 def test_names_with_odd_characters_and_huge_lists_are_read_without_error() -> None:
     files = ["ünïcode/ファイル.py", "a\\b.py", "", "x" * 5000, *(f"d{i}/f.py" for i in range(6000))]
     assert infer(Context(project=Project(files=files, readme="\x00" * 100))) is not None
+
+
+def test_ci_and_deploy_files_tell_how_a_project_runs() -> None:
+    ci = (
+        "jobs:\n  deploy:\n    environment: production\n    steps:\n"
+        "      - run: docker push ghcr.io/acme/api\n      - run: kubectl apply -f k8s/\n"
+    )
+    inference = infer(Context(project=Project(files=["src/api.py", ".github/workflows/ci.yml"], ci=ci)))
+    assert inference is not None
+    assert inference.name == "production"
+    assert "the CI/deploy files mention “kubectl” (kubectl or helm) -> production" in inference.evidence
+
+
+def test_a_classroom_autograding_workflow_is_a_course_assignment() -> None:
+    ci = "name: GitHub Classroom Workflow\njobs:\n  build:\n    steps:\n      - uses: education/autograding@v1\n"
+    inference = infer(Context(project=Project(files=["main.py", ".github/workflows/classroom.yml"], ci=ci)))
+    assert inference is not None
+    assert inference.name == "education"

@@ -1,7 +1,9 @@
-"""Read a project directory into a manifest: its files, declared dependencies and README.
+"""Read a project directory into a manifest: its files, declared dependencies, README and docs, and
+the text of its CI and deploy files.
 
-Bounded (at most 5,000 files, 20 KB of README, manifests under 1 MB) and cached by path and
-modification time, so that an agent hook pays for the walk once per change of the tree.
+Bounded (at most 5,000 files, 20 KB of README and docs, 64 KB of CI files, manifests under 1 MB)
+and cached by path and modification time (of the root and the directories two levels down), so
+that an agent hook pays for the walk once per change of the tree.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import os
 import re
 import tomllib
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
+
+import yaml
 
 from codeward.errors import InputError
 from codeward.model import Project
@@ -19,6 +24,50 @@ from codeward.model import Project
 MAX_FILES = 5000
 MAX_README = 20_000
 MAX_MANIFEST = 1_000_000
+MAX_CI = 64_000
+MAX_CI_FILES = 16
+DOCS_DIRS = ("docs", "doc")
+DOCS_PAGES = (
+    "index.md",
+    "index.rst",
+    "readme.md",
+    "readme.rst",
+    "intro.md",
+    "introduction.md",
+    "overview.md",
+)
+CI_FILES = frozenset(
+    {
+        ".gitlab-ci.yml",
+        "jenkinsfile",
+        "azure-pipelines.yml",
+        "bitbucket-pipelines.yml",
+        "cloudbuild.yaml",
+        "cloudbuild.yml",
+        ".travis.yml",
+        "docker-compose.yml",
+        "docker-compose.yaml",
+        "compose.yml",
+        "compose.yaml",
+        "dockerfile",
+        "procfile",
+        "fly.toml",
+        "app.yaml",
+        "skaffold.yaml",
+    }
+)
+CI_DIRS = (
+    ".github/workflows/",
+    ".circleci/",
+    "k8s/",
+    "kubernetes/",
+    "deploy/",
+    "deployment/",
+    "manifests/",
+    "helm/",
+    "charts/",
+)
+"""Where CI and deploy files live: their YAML (and Dockerfiles) is read as `ci` text."""
 SKIP_DIRS = frozenset(
     {
         ".git",
@@ -72,18 +121,30 @@ class ProjectReader:
 
 
 def _stamp(root: Path) -> float:
-    """The newest mtime among the root and its direct children: cheap, and changes when files come or go."""
+    """The newest mtime among the root, its children and its grandchildren: a file that comes or goes
+    up to two directories down changes it. Deeper changes are seen once their parent level changes."""
     newest = root.stat().st_mtime
-    try:
-        with os.scandir(root) as entries:
-            for entry in entries:
-                try:
-                    newest = max(newest, entry.stat(follow_symlinks=False).st_mtime)
-                except OSError:
-                    continue
-    except OSError:
-        pass
+    for entry in _entries(root):
+        newest = max(newest, _mtime(entry))
+        if entry.is_dir(follow_symlinks=False) and entry.name not in SKIP_DIRS:
+            for child in _entries(Path(entry.path)):
+                newest = max(newest, _mtime(child))
     return newest
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(directory) as entries:
+            return list(entries)
+    except OSError:
+        return []
+
+
+def _mtime(entry: os.DirEntry[str]) -> float:
+    try:
+        return entry.stat(follow_symlinks=False).st_mtime
+    except OSError:
+        return 0.0
 
 
 def _read(root: Path) -> Project:
@@ -100,21 +161,65 @@ def _read(root: Path) -> Project:
     dependencies: list[str] = []
     readme = ""
     for name in files:
-        if "/" in name:
-            continue
         lowered = name.lower()
         path = root / name
-        if lowered.startswith("readme") and not readme:
+        if "/" not in name and lowered.startswith("readme") and not readme:
             readme = _text(path, MAX_README)
-        elif lowered.startswith("requirements") and lowered.endswith(".txt"):
+        elif _is_requirements(lowered):
             dependencies += _requirements(_text(path, MAX_MANIFEST))
+        elif "/" in name:
+            continue
         elif lowered == "pyproject.toml":
             dependencies += _pyproject(_text(path, MAX_MANIFEST))
         elif lowered == "package.json":
             dependencies += _package_json(_text(path, MAX_MANIFEST))
-        elif lowered in ("go.mod", "cargo.toml", "gemfile"):
+        elif lowered in ("go.mod", "cargo.toml", "gemfile", "pipfile", "setup.cfg"):
             dependencies += _generic_manifest(lowered, _text(path, MAX_MANIFEST))
-    return Project(path=str(root), files=files, dependencies=sorted(set(dependencies)), readme=readme)
+        elif lowered in ("environment.yml", "environment.yaml"):
+            dependencies += _conda_environment(_text(path, MAX_MANIFEST))
+    readme = _with_docs(root, files, readme)
+    ci = "\n".join(_text(root / name, MAX_CI) for name in _ci_files(files))[:MAX_CI]
+    return Project(path=str(root), files=files, dependencies=sorted(set(dependencies)), readme=readme, ci=ci)
+
+
+def _is_requirements(lowered: str) -> bool:
+    """`requirements*.txt` at the top, or any `.txt` in a top-level `requirements/` folder."""
+    if not lowered.endswith(".txt"):
+        return False
+    if "/" not in lowered:
+        return lowered.startswith("requirements")
+    folder, _, rest = lowered.partition("/")
+    return folder == "requirements" and "/" not in rest
+
+
+def _with_docs(root: Path, files: list[str], readme: str) -> str:
+    """The README, then the index pages of `docs/`, within the README budget."""
+    pages = [
+        name
+        for name in files
+        if name.count("/") == 1
+        and name.split("/")[0].lower() in DOCS_DIRS
+        and name.split("/")[1].lower() in DOCS_PAGES
+    ]
+    text = readme
+    for page in pages:
+        if len(text) >= MAX_README:
+            break
+        text += "\n\n" + _text(root / page, MAX_README - len(text))
+    return text[:MAX_README]
+
+
+def _ci_files(files: list[str]) -> Iterator[str]:
+    found = 0
+    for name in files:
+        lowered = name.lower()
+        base = lowered.rsplit("/", 1)[-1]
+        in_ci_dir = lowered.startswith(CI_DIRS) and base.endswith((".yml", ".yaml", ".tf", "dockerfile"))
+        if (base in CI_FILES and lowered.count("/") <= 1) or in_ci_dir:
+            yield name
+            found += 1
+            if found >= MAX_CI_FILES:
+                return
 
 
 def _text(path: Path, limit: int) -> str:
@@ -177,6 +282,35 @@ def _generic_manifest(kind: str, text: str) -> list[str]:
             return []
         for key in ("dependencies", "dev-dependencies"):
             names += [str(name).lower() for name in (data.get(key) or {})]
+    elif kind == "pipfile":
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            return []
+        for key in ("packages", "dev-packages"):
+            names += [str(name).lower() for name in (data.get(key) or {})]
+    elif kind == "setup.cfg":
+        # install_requires = (one per indented line) under [options]
+        block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)*)", text, re.M)
+        if block:
+            names += _requirements(block.group(1))
     else:
         names += [m.group(1).lower() for m in re.finditer(r"^\s*gem\s+['\"]([\w.-]+)['\"]", text, re.M)]
     return names
+
+
+def _conda_environment(text: str) -> list[str]:
+    """A conda `environment.yml`: its conda packages (`numpy=1.26`) and its pip list."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    if not isinstance(data, dict) or not isinstance(data.get("dependencies"), list):
+        return []
+    lines: list[str] = []
+    for item in data["dependencies"]:
+        if isinstance(item, str):
+            lines.append(item.split("::")[-1].split("=")[0])
+        elif isinstance(item, dict) and isinstance(item.get("pip"), list):
+            lines += [str(requirement) for requirement in item["pip"]]
+    return _requirements("\n".join(lines))

@@ -27,6 +27,7 @@ from typing import Any
 import re2
 
 from codeward.intent.lexicon import (
+    CI_PHRASES,
     DEPENDENCIES,
     DEPENDENCY_PREFIXES,
     EXTENSIONS,
@@ -35,6 +36,7 @@ from codeward.intent.lexicon import (
     INTENTS,
     PATH_WORDS,
     PHRASES,
+    Phrases,
     Weights,
 )
 from codeward.model import Context
@@ -56,9 +58,10 @@ class Calibration:
 CALIBRATION = Calibration(temperature=0.5, general_baseline=1.5)
 """Fitted by `codeward.intent.evaluation.fit_calibration` on the `dev` manifests, name-blind
 (`python benchmarks/intent_evaluation.py --fit`); refit it when the lexicon changes."""
-SOURCE_CAPS = {"files": 3.0, "dependencies": 3.0, "readme": 3.0, "prompt": 2.5, "session": 2.5}
+SOURCE_CAPS = {"files": 3.0, "dependencies": 3.0, "readme": 3.0, "ci": 3.0, "prompt": 2.5, "session": 2.5}
 """What one source can add to an intent at most: scores saturate towards these."""
-PROJECT_SOURCES = frozenset({"files", "dependencies", "readme"})
+PROJECT_SOURCES = frozenset({"files", "dependencies", "readme", "ci"})
+WHERE = {"readme": "the README mentions", "prompt": "the prompt mentions", "ci": "the CI/deploy files mention"}
 SESSION_WEIGHT = 1.0
 """What one earlier decision in the session under an intent adds to it: with nothing else known,
 three such decisions outweigh the `general` baseline, one or two do not."""
@@ -111,7 +114,12 @@ def infer(context: Context, calibration: Calibration = CALIBRATION) -> Inference
         or context.session.history
         or (
             context.project
-            and (context.project.files or context.project.dependencies or context.project.readme)
+            and (
+                context.project.files
+                or context.project.dependencies
+                or context.project.readme
+                or context.project.ci
+            )
         )
     )
     if not has_input:
@@ -194,6 +202,8 @@ def project_signals(context: Context) -> list[Signal]:
     signals += dependency_signals(project.dependencies)
     if project.readme:
         signals += phrase_signals(project.readme, "readme")
+    if project.ci:
+        signals += phrase_signals(project.ci, "ci", CI_PHRASES)
     return signals
 
 
@@ -235,17 +245,17 @@ def dependency_signals(dependencies: list[str]) -> list[Signal]:
     return signals
 
 
-def phrase_signals(text: str, source: str) -> list[Signal]:
-    """README or prompt wording: each phrase counts once, however often it appears."""
-    matcher = _phrase_matcher()
+def phrase_signals(text: str, source: str, phrases: Phrases = PHRASES) -> list[Signal]:
+    """README, CI or prompt wording: each phrase counts once, however often it appears."""
+    matcher = _phrase_matcher(phrases)
     lowered = text[:MAX_TEXT].lower()
-    where = "the README" if source == "readme" else "the prompt"
+    where = WHERE[source]
     signals = []
     for index in sorted(matcher.set.Match(lowered) or ()):
         label, weights = matcher.entries[index]
         found = matcher.patterns[index].search(lowered)
         quoted = found.group(0) if found else label
-        signals.append(Signal(source, weights, f"{where} mentions “{quoted}” ({label})"))
+        signals.append(Signal(source, weights, f"{where} “{quoted}” ({label})"))
     return signals
 
 
@@ -346,12 +356,12 @@ def _path_matcher() -> _PathMatcher:
 
 
 @functools.cache
-def _phrase_matcher() -> _PhraseMatcher:
-    matcher = _compile_set(pattern for _, pattern, _ in PHRASES)
+def _phrase_matcher(phrases: Phrases) -> _PhraseMatcher:
+    matcher = _compile_set(pattern for _, pattern, _ in phrases)
     return _PhraseMatcher(
         matcher,
-        [re2.compile(pattern) for _, pattern, _ in PHRASES],
-        [(label, weights) for label, _, weights in PHRASES],
+        [re2.compile(pattern) for _, pattern, _ in phrases],
+        [(label, weights) for label, _, weights in phrases],
     )
 
 

@@ -19,6 +19,8 @@ GENERAL = "general"
 INTENTS = (GENERAL, PROD, OPS, DS, EDU, SEC, RE)
 
 Weights = tuple[tuple[str, float], ...]
+Phrases = tuple[tuple[str, str, Weights], ...]
+"""(label, RE2 pattern over lowercase text, weights)."""
 
 
 def _w(*pairs: tuple[str, float]) -> Weights:
@@ -638,7 +640,7 @@ DEPENDENCY_PREFIXES: tuple[tuple[str, Weights], ...] = (
 
 # Words in a README, in docs or in a request, as RE2 patterns over lowercase text.
 # (label, pattern, weights)
-PHRASES: tuple[tuple[str, str, Weights], ...] = (
+PHRASES: Phrases = (
     # security research
     ("CTF", r"\bctfs?\b|capture[- ]the[- ]flag", _w((SEC, 2.0))),
     ("exploit", r"\bexploit(?:s|ation|ing|ed)?\b|\bexploit[- ]dev\w*", _w((SEC, 1.5))),
@@ -868,5 +870,62 @@ PHRASES: tuple[tuple[str, str, Weights], ...] = (
         "general-purpose code",
         r"\bhttp (?:client|library|requests?)\b|\bterminal\b|\bformatting\b|\bprogress bars?\b|\bdates? and times?\b",
         _w((GENERAL, 0.5)),
+    ),
+)
+
+# What the CI and deploy files (workflows, Jenkinsfile, compose files, Kubernetes manifests) do,
+# as RE2 patterns over their lowercase text. Read apart from the README: a workflow's `deploy` job
+# says more about how a project runs than the word in prose.
+CI_PHRASES: Phrases = (
+    ("a deploy step", r"\bdeploy\w*", _w((PROD, 1.0), (OPS, 0.6))),
+    (
+        "Kubernetes objects",
+        r"(?m)^\s*kind:\s*(?:deployment|statefulset|daemonset|ingress|service|cronjob|helmrelease)\b",
+        _w((PROD, 1.0), (OPS, 1.0)),
+    ),
+    (
+        "kubectl or helm",
+        r"\bkubectl\b|\bhelm (?:upgrade|install)\b|\bkustomize\b",
+        _w((PROD, 1.0), (OPS, 1.0)),
+    ),
+    ("terraform runs", r"\bterraform (?:apply|plan|init)\b|\bterragrunt\b|\bpulumi up\b", _w((OPS, 2.0))),
+    ("ansible runs", r"\bansible-playbook\b|\bansible-galaxy\b|\bmolecule test\b", _w((OPS, 2.0))),
+    (
+        "a production environment",
+        r"\benvironment:\s*(?:name:\s*)?['\"]?prod(?:uction)?\b|\bprod(?:uction)?[-_ ](?:deploy\w*|release|cluster|server)",
+        _w((PROD, 1.5)),
+    ),
+    (
+        "container images pushed",
+        r"\bdocker (?:push|buildx)\b|\bdocker/build-push-action\b|\bghcr\.io\b|\bamazonaws\.com\b",
+        _w((PROD, 0.8), (OPS, 0.3)),
+    ),
+    (
+        "cloud deploy commands",
+        r"\bgcloud (?:run|app|functions) deploy\b|\baws ecs\b|\bfly deploy\b|\bheroku\b|\bvercel\b"
+        r"|\bnetlify\b|\bserverless deploy\b|\bsam deploy\b|\bcdk deploy\b",
+        _w((PROD, 1.2), (OPS, 0.6)),
+    ),
+    ("database migrations", r"\bmigrat(?:e|ions?)\b|\balembic upgrade\b", _w((PROD, 1.2))),
+    (
+        "a service process",
+        r"\bgunicorn\b|\buvicorn\b|\bnginx\b|\bpuma\b|\bpm2\b|\bhealthcheck\b|\bports:",
+        _w((PROD, 1.0)),
+    ),
+    ("a database service", r"\bpostgres\w*|\bmysql\b|\bmariadb\b|\bredis\b|\bmongo\w*", _w((PROD, 0.6))),
+    (
+        "notebooks or data jobs",
+        r"\bnbconvert\b|\bpapermill\b|\bdvc (?:repro|pull|push)\b|\bmlflow\b|\bdbt (?:run|build)\b",
+        _w((DS, 1.5)),
+    ),
+    (
+        "autograding",
+        r"\bautograd\w*|\bgithub classroom\b|\bclassroom\b|\bgrad(?:e|ing) (?:the )?(?:submission|assignment)s?\b",
+        _w((EDU, 3.0)),
+    ),
+    (
+        "a package release",
+        r"\bnpm publish\b|\btwine upload\b|\bpypa/gh-action-pypi-publish\b|\bcargo publish\b",
+        _w((GENERAL, 0.6)),
     ),
 )
