@@ -24,6 +24,7 @@ from codeward.analyzers.javascript_values import (
     REMOTE,
     SHELL_OUTPUT,
     SOCKET,
+    SYSTEM_FILE,
     Source,
     Value,
     array_method,
@@ -362,11 +363,13 @@ def _send(walk: Walk, call: Call, data: list[Value], target: str, channel: str) 
             detail="sends a shell's output over a socket",
         )
         return
-    secrets = sorted({s for s in sources if s.kind in (ENV, CREDENTIAL)}, key=lambda s: (s.kind, s.detail))
+    secrets = sorted(
+        {s for s in sources if s.kind in (ENV, CREDENTIAL, SYSTEM_FILE)}, key=lambda s: (s.kind, s.detail)
+    )
     if not secrets:
         return
     what = ", ".join(
-        "the whole process environment" if s.kind == ENV else s.detail.partition("|")[2] for s in secrets[:3]
+        "the whole process environment" if s.kind == ENV else s.detail.rpartition("|")[2] for s in secrets[:3]
     )
     walk.report(
         "javascript.net.exfiltrate",
@@ -518,12 +521,22 @@ def _read_file(walk: Walk, call: Call) -> Value:
             confidence=Confidence.HIGH if path.known else Confidence.MEDIUM,
         )
         sources = sources | {Source(CREDENTIAL, f"{capability}|{target}")}
+    elif path.known and _system_or_private(target):
+        sources = sources | {Source(SYSTEM_FILE, target)}
     written = walk.written.get(target)
     if written is not None:
         sources = sources | written.sources
     result = Value(sources=sources, kind="file" if call.callee.ref and "Stream" in call.callee.ref else None)
     call.delivers = result
     return result
+
+
+def _system_or_private(path: str) -> bool:
+    return (
+        targets.is_sensitive_system_file(path)
+        or targets.scope(path) in (targets.SYSTEM, targets.ROOT)
+        or targets.is_private_file(path)
+    )
 
 
 _WRITE_CAPABILITIES = {

@@ -31,6 +31,8 @@ LISTENER = "listener"
 """Data read from a connection accepted by a server; the detail is :port."""
 SHELL_OUTPUT = "shell"
 """A shell process or its streams; the detail is the shell."""
+SYSTEM_FILE = "system_file"
+"""The content of a system file (/etc/passwd, /proc/…) or a private one (shell history, /root/…); the detail is the path."""
 
 _ENV_PATHS = {
     "HOME": "$HOME",

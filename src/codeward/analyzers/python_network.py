@@ -16,6 +16,7 @@ from codeward.analyzers.python_values import (
     ENV_ALL,
     FILE,
     NETWORK,
+    PRIVATE_FILE,
     SECRET,
     SENSITIVE,
     SYSTEM_FILE,
@@ -244,9 +245,12 @@ def send(call: Call, data: Value | None, destination: str) -> None:
     source = "the whole environment" if origin.kind == ENV_ALL else origin.detail
     if origin.kind == FILE:
         severity = L if targets.scope(origin.detail) in (targets.PROJECT, targets.TEMP) else M
-    what = {SYSTEM_FILE: "the system file ", ENV: "the environment variable ", FILE: "the file "}.get(
-        origin.kind, ""
-    )
+    what = {
+        SYSTEM_FILE: "the system file ",
+        PRIVATE_FILE: "the private file ",
+        ENV: "the environment variable ",
+        FILE: "the file ",
+    }.get(origin.kind, "")
     call.report(
         rule,
         lines=sorted({call.line, origin.line} - {0}),
@@ -263,11 +267,12 @@ _SEND_VERDICTS = {
     SENSITIVE: ("python.net.exfiltrate", C, Confidence.HIGH),
     ENV_ALL: ("python.net.exfiltrate", C, Confidence.HIGH),
     SYSTEM_FILE: ("python.net.exfiltrate", H, Confidence.MEDIUM),
+    PRIVATE_FILE: ("python.net.exfiltrate", H, Confidence.MEDIUM),
     ENV: ("python.net.upload", M, Confidence.MEDIUM),
     FILE: ("python.net.upload", M, Confidence.HIGH),
 }
 """What a send is, by where its data came from (the most sensitive origin wins)."""
-_SEND_RANK = {SECRET: 0, SENSITIVE: 1, ENV_ALL: 2, SYSTEM_FILE: 3, ENV: 4, FILE: 5}
+_SEND_RANK = {SECRET: 0, SENSITIVE: 1, ENV_ALL: 2, SYSTEM_FILE: 3, PRIVATE_FILE: 4, ENV: 5, FILE: 6}
 
 
 def network_writes(scan: Scan) -> None:

@@ -38,6 +38,8 @@ SECRET = "secret"
 SENSITIVE = "sensitive"
 """A sensitive system file such as /etc/passwd."""
 SYSTEM_FILE = "system file"
+PRIVATE_FILE = "private file"
+"""Shell history or startup files, anything in /root (targets.is_private_file)."""
 FILE = "file"
 ENV_ALL = "environment"
 """The whole process environment."""
@@ -378,6 +380,8 @@ def _file_class(path: str) -> tuple[str, str | None]:
         return SENSITIVE, None
     if targets.scope(path) in (targets.SYSTEM, targets.ROOT):
         return SYSTEM_FILE, None
+    if targets.is_private_file(path):
+        return PRIVATE_FILE, None
     return FILE, None
 
 

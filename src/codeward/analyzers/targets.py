@@ -1,7 +1,7 @@
 """What a path points at, as the policy sees it: one shared classification for every language.
 
 `scope` puts a path in a class the policy can match (root, system, home, user, credential,
-device, temp, project, outside, unknown); `credential_capability` says which credential a path
+device, temp (also caches that rebuild themselves), project, outside, unknown); `credential_capability` says which credential a path
 holds, if any. Paths are judged as written: nothing here touches the file system. The pure
 functions keep a bounded LRU cache, since analyzers ask about the same paths many times.
 """
@@ -56,6 +56,18 @@ _PERSONAL_FOLDER = re.compile(
     re.I,
 )
 """A home directory's folders of personal files: deleting one whole is deleting the user's own work."""
+_ALL_HOMES = ("/home", "/Users")
+"""The folders that hold every user's home: deleting one is deleting everybody's files."""
+_REGENERABLE = re.compile(r"^/var/cache/[^/]+|^/var/lib/apt/lists(/|$)")
+"""Caches the system rebuilds on demand (FHS: /var/cache may be deleted without loss; apt's lists
+come back with `apt-get update`): `rm -rf /var/lib/apt/lists/*` is a Dockerfile's routine cleanup."""
+_HOME_CACHE = re.compile(r"^\.cache(/|$)")
+_OS_TREE = re.compile(
+    r"^/(boot|bin|sbin|lib|lib32|lib64|libx32|usr/bin|usr/sbin|usr/lib|usr/lib32|usr/lib64|usr/libx32|usr/libexec"
+    r"|System|private/etc"
+    r"|etc/(apt|yum\.repos\.d|dnf|pacman\.d|pam\.d|security|ssh|ssl|pki|systemd|sysctl\.d|modprobe\.d|netplan|network"
+    r"|NetworkManager|udev|selinux|apparmor\.d|sudoers\.d|ld\.so\.conf\.d|default|kernel))(/|$)"
+)
 _VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`|%[A-Za-z_]+%")
 _WINDOWS_ROOT = re.compile(r"^[A-Za-z]:[\\/]*\*?$")
 _WINDOWS_SYSTEM = re.compile(r"^[A-Za-z]:[\\/](?:Windows|Program Files|ProgramData|System32)", re.I)
@@ -150,17 +162,19 @@ def scope(path: str) -> str:
         return ROOT
     if credential_capability(text) is not None:
         return CREDENTIAL
+    if bare in _ALL_HOMES:
+        return HOME
     home = _HOME_PREFIX.match(text)
     if home:
         rest = text[home.end() :].strip("/")
         if rest in ("", "*", ".*") or _PERSONAL_FOLDER.match(rest):
             return HOME
-        return USER
+        return TEMP if _HOME_CACHE.match(rest) else USER
     if _VARIABLE.search(text):
         return UNKNOWN
     if text.startswith("/dev/"):
         return TEMP if text.startswith("/dev/shm") else DEVICE
-    if any(bare == d or bare.startswith(d + "/") for d in _TEMP_DIRS):
+    if any(bare == d or bare.startswith(d + "/") for d in _TEMP_DIRS) or _REGENERABLE.match(text):
         return TEMP
     if any(bare == d or bare.startswith(d + "/") for d in _SYSTEM_DIRS):
         return SYSTEM
@@ -212,6 +226,24 @@ def read_by_the_system(path: str) -> bool:
     on the PATH, libraries, boot files, kernel interfaces, a web root. A new file parked elsewhere under
     /usr, /var or /opt changes nothing until someone uses it."""
     return bool(_READ_BY_THE_SYSTEM.match(normalise(path)))
+
+
+def in_os_tree(path: str) -> bool:
+    """True for the folders the operating system runs from: its programs, libraries, boot files and
+    its own configuration (package sources, PAM, SSH, TLS, systemd, networking). Elsewhere in /etc,
+    /var or /usr/share a deeper folder belongs to one application, not to the system."""
+    return bool(_OS_TREE.match(normalise(path)))
+
+
+def is_private_file(path: str) -> bool:
+    """A file in a home directory that holds what its owner typed or exported (shell history and startup
+    files, where tokens are exported), or anything in the superuser's home: not credentials by name, but
+    not for sending anywhere either."""
+    text = normalise(path)
+    if text.startswith("/root/"):
+        return True
+    relative = home_relative(text)
+    return relative is not None and (relative in HISTORY_FILES or relative in STARTUP_FILES)
 
 
 def is_destructive_scope(scope_name: str) -> bool:

