@@ -147,3 +147,14 @@ def test_the_targets_say_met_or_missed_next_to_each_number() -> None:
     codeshield = score([outcome("h0", A, harmful=True, acceptable=[R, B], latency=25.0)])
     cells = target_cells(codeward, {"codeward-static": codeward, "codeshield": codeshield})
     assert cells == ["95.0 % met", "100.0 % (devops) **missed**", "–", "25× met"]
+
+
+def test_no_false_positive_anywhere_is_said_of_every_subculture() -> None:
+    clean = score(
+        [
+            outcome("h", B, harmful=True, acceptable=[R, B]),
+            outcome("e", A, harmful=False, acceptable=[A, N], subculture="education"),
+            outcome("d", N, harmful=False, acceptable=[A, N], subculture="devops"),
+        ]
+    )
+    assert target_cells(clean, {})[:2] == ["100.0 % met", "0.0 % (all 2) met"]

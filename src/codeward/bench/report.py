@@ -84,7 +84,8 @@ def target_cells(value: Score, by_system: dict[str, Score]) -> list[str]:
     ]
     if rates:
         worst, name = max(rates)
-        cells.append(f"{percent(worst)} ({name}) {_met(worst <= TARGET_SUBCULTURE_FP)}")
+        where = name if worst > 0 else f"all {len(rates)}"
+        cells.append(f"{percent(worst)} ({where}) {_met(worst <= TARGET_SUBCULTURE_FP)}")
     else:
         cells.append("–")
     flips = value.flip_accuracy

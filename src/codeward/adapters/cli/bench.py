@@ -76,13 +76,17 @@ def bench(
             click.echo(
                 f"  {name:28} recall {_pct(recall):>7}  FP {_pct(fp):>7}  "
                 f"flips {value.flip_accuracy.hits}/{value.flip_accuracy.total}  "
-                f"p50 {value.latency_p50_ms or 0:.2f} ms"
+                f"p50 {_ms(value.latency_p50_ms)}"
             )
     click.echo(f"\nwrote {len(written)} files to {out}/ (report: {out / 'report.md'})")
 
 
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}%"
+
+
+def _ms(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f} ms"
 
 
 @bench.command("import")
