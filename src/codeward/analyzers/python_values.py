@@ -955,6 +955,12 @@ class Resolver:
         if qualname in ("psutil.process_iter", "psutil.pids"):
             return Value(kind="psutil.process_iter")
         if qualname in ("builtins.range",):
+            bounds = [a.number for a in arguments]
+            if 1 <= len(bounds) <= 3 and all(isinstance(b, int) for b in bounds):
+                numbers = range(*bounds)  # type: ignore[arg-type]
+                if 0 < len(numbers) <= MAX_VARIANTS:  # `for fd in range(3)`: each value is known
+                    items = tuple(Value(number=n, exact=True) for n in numbers)
+                    return Value(kind="range", items=items, origins=origins)
             return Value(kind="range", origins=origins)
         if qualname in ("builtins.list", "builtins.tuple", "builtins.set", "builtins.sorted") and arguments:
             source = arguments[0]
@@ -1206,6 +1212,8 @@ def element_of(value: Value, iterable: ast.expr | None = None) -> Value:
     if value.kind == "file":
         return Value(origins=value.origins)
     if value.kind == "range":
+        if value.items:
+            return merge([replace(item, iterated="range", origins=value.origins) for item in value.items])
         return Value(iterated="range", origins=value.origins)
     if value.items is not None:
         if 0 < len(value.items) <= MAX_VARIANTS:
