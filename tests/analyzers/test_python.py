@@ -461,6 +461,17 @@ def test_forking_a_few_workers_is_not_a_fork_bomb(guard: Guard) -> None:
             "sshd",
             "high",
         ),
+        (
+            "import psutil\nfor p in psutil.process_iter(['name']):\n    if 'cupsd' in p.info['name']:\n        p.kill()\n",
+            "cupsd",
+            "high",
+        ),
+        (
+            "import psutil\nfor p in psutil.process_iter(['name']):\n    if p.info['name'] == 'my-worker':\n"
+            "        p.terminate()\n",
+            "my-worker",
+            "medium",
+        ),
         ("import psutil\nfor p in psutil.process_iter():\n    p.kill()\n", "every process", "high"),
         ("import os, signal\nos.kill(-1, signal.SIGKILL)\n", "every process", "high"),
         ("import os\nos.killpg(os.getpgid(0), 9)\n", "process group", "low"),

@@ -14,51 +14,19 @@ from codeward.analyzers import decoding, targets
 from codeward.analyzers.python_effects import Fact, Scan
 from codeward.analyzers.python_scopes import PROTECTED_KEYS, Scope
 from codeward.analyzers.python_values import ENCRYPTED, ENV_ALL, NETWORK, SOCKET, Value
+from codeward.analyzers.shell_system import SYSTEM_DAEMONS
 from codeward.model import Confidence, Payload, Severity
 
 C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO  # noqa: E741
-SYSTEM_DAEMONS = frozenset(
-    [
-        "sshd",
-        "systemd",
-        "init",
-        "cron",
-        "crond",
-        "rsyslogd",
-        "syslogd",
-        "journald",
-        "systemd-journald",
-        "dbus-daemon",
-        "dockerd",
-        "containerd",
-        "runc",
-        "docker-proxy",
-        "containerd-shim",
-        "docker-containerd-shim",
-        "kubelet",
-        "NetworkManager",
-        "wpa_supplicant",
-        "Xorg",
-        "udevd",
-        "systemd-udevd",
-        "polkitd",
-        "auditd",
-        "firewalld",
-        "nginx",
-        "apache2",
-        "httpd",
-        "mysqld",
-        "postgres",
-        "postgresql",
-        "redis-server",
-        "sshd-session",
-        "login",
-        "agetty",
-        "gdm",
-        "lightdm",
-        "sddm",
-    ]
-)
+_DAEMON_NAME = re.compile(r"^[a-z][a-z0-9_.-]{2,}d$|daemon|^(systemd|sshd|kube|docker|containerd)", re.I)
+"""Unix names its services `…d` (sshd, cupsd, mongod) or `…-daemon`: killing one by name stops a service."""
+
+
+def is_system_process(name: str) -> bool:
+    """A process name that belongs to a system or shared service (the shell analyzer's list, or a daemon's name)."""
+    return name.lower() in SYSTEM_DAEMONS or _DAEMON_NAME.search(name) is not None
+
+
 _SECRET_WORDS = frozenset(
     [
         "key",
@@ -282,7 +250,7 @@ def process_kills(scan: Scan) -> None:
         detail: str | None = None
         if note == "loop":
             names = _guard_strings(fact)
-            daemons = sorted(names & SYSTEM_DAEMONS)
+            daemons = sorted(name for name in names if is_system_process(name))
             if daemons:
                 severity, target, detail = (
                     H,
@@ -312,10 +280,17 @@ def process_kills(scan: Scan) -> None:
 
 
 def _guard_strings(fact: Fact) -> set[str]:
+    """The strings a kill loop's guards compare with, without the keys that pick fields (`p.info['name']`)."""
     names: set[str] = set()
     for guard in fact.site.guards:
+        keys = {id(node.slice) for node in ast.walk(guard) if isinstance(node, ast.Subscript)}
         for node in ast.walk(guard):
-            if isinstance(node, ast.Constant) and isinstance(node.value, str) and 0 < len(node.value) < 64:
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and 0 < len(node.value) < 64
+                and id(node) not in keys
+            ):
                 names.add(node.value)
     return names
 
