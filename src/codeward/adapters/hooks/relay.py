@@ -1,28 +1,41 @@
 """The fast path of `codeward hook CLIENT`: hand the payload to the warm worker, print its answer.
 
-A hook runs on every tool call, so this module imports only what a socket and JSON need (no typing,
-no argparse, no pydantic): the worker parses the payload, judges it and renders the client's answer
-with the same code as the in-process path. With `--server http://…` the payload goes to the service's
-`/v1/hooks/CLIENT` instead. When there is no worker, or the options ask for another path
-(`--no-worker`, `--help`, an https service), or nobody answers, `run.main` takes over.
+A hook runs on every tool call, so this module imports only `sys`, `os` and the C socket module (no
+`socket`, `json`, `re`, `typing` or `urllib`, which cost a hook process several milliseconds): the
+worker parses the payload, judges it and renders the client's answer with the same code as the
+in-process path. With `--server http://…` the payload goes to the service's `/v1/hooks/CLIENT`
+instead. When there is no worker, or the options ask for another path (`--no-worker`, `--help`, an
+https service), or nobody answers, `run.main` takes over.
+
+For the lowest start-up cost the file also runs as a script without `site`:
+`python -I -S …/codeward/adapters/hooks/relay.py CLIENT [--server URL]` (see docs/integrations.md).
+
+Worker protocol (one call per connection): a header line `codeward-hook/2 CLIENT DEADLINE INTENT ENV
+CONFIRM REVIEW` (tab-separated, `-` for none), then the client's payload up to the end of the stream;
+the answer is a line `EXIT_CODE STDOUT_BYTES`, then stdout's bytes, then stderr's.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
-import socket
 import sys
+
+if __name__ == "__main__":  # run as a script (`python -I -S relay.py …`): find the package beside it
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    )
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from _socket import socket
     from collections.abc import Sequence
 
 DEFAULT_DEADLINE = 10.0
 MAX_SOCKET_PATH = 100
+PROTOCOL = "codeward-hook/2"
 _VALUE_OPTIONS = {"--intent", "--env", "--deadline", "--confirm", "--review", "--policy", "--server"}
 _SERVICE_OPTIONS = ("intent", "env", "confirm", "review", "deadline")
+_UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 def main(argv: Sequence[str]) -> int:
@@ -31,12 +44,16 @@ def main(argv: Sequence[str]) -> int:
         raw = _read_stdin()
         answer = _ask_service(options, raw) if options.get("server") else _ask_worker(options, raw)
         if answer is not None:
-            return _emit(answer)
+            return _emit(*answer)
         return _full_path(argv, raw)
     return _full_path(argv, None)
 
 
 def _full_path(argv: Sequence[str], raw: bytes | None) -> int:
+    if "site" not in sys.modules:  # started with -S: the engine's dependencies are in site-packages
+        import site
+
+        site.main()
     from codeward.adapters.hooks.run import main as run
 
     return run(argv, stdin=raw)
@@ -46,7 +63,8 @@ def _options(argv: list[str]) -> dict[str, object] | None:
     """The options the worker needs, or None when this call is not for the fast path."""
     if not argv or argv[0].startswith("-"):
         return None
-    options: dict[str, object] = {"client": argv[0], "policies": []}
+    policies: list[str] = []
+    options: dict[str, object] = {"client": argv[0], "policies": policies}
     rest = argv[1:]
     while rest:
         flag = rest.pop(0)
@@ -57,7 +75,7 @@ def _options(argv: list[str]) -> dict[str, object] | None:
         if value is None:
             return None
         if name == "--policy":
-            options["policies"].append(value)  # type: ignore[attr-defined]
+            policies.append(value)
         else:
             options[name[2:]] = value
     try:
@@ -67,79 +85,110 @@ def _options(argv: list[str]) -> dict[str, object] | None:
     except ValueError:
         return None
     options["deadline"] = deadline
+    if not options.get("intent") and os.environ.get("CODEWARD_INTENT"):
+        options["intent"] = os.environ["CODEWARD_INTENT"]
     if os.environ.get("CODEWARD_HOOK_WORKER") == "off":
         return None
     return options
 
 
-def _ask_worker(options: dict[str, object], raw: bytes) -> dict[str, object] | None:
+def _ask_worker(options: dict[str, object], raw: bytes) -> tuple[int, bytes, bytes] | None:
     path = worker_socket(options["policies"])  # type: ignore[arg-type]
     if len(path) > MAX_SOCKET_PATH or not _private(os.path.dirname(path)):
         return None
     deadline = float(options["deadline"])  # type: ignore[arg-type]
-    message = {
-        "hook": {
-            "client": options["client"],
-            "payload": raw.decode("utf-8", "replace"),
-            "deadline_seconds": max(0.05, deadline - 0.05),
-            "intent": options.get("intent") or os.environ.get("CODEWARD_INTENT"),
-            "env": options.get("env"),
-            "confirm": options.get("confirm"),
-            "review": options.get("review"),
-        }
-    }
+    fields = [PROTOCOL, str(options["client"]), repr(max(0.05, deadline - 0.05))]
+    fields += [str(options.get(name) or "-") for name in ("intent", "env", "confirm", "review")]
+    if any(not field or "\t" in field or "\n" in field for field in fields):
+        return None
+    import _socket
+
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as channel:
+        channel = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+        try:
             channel.settimeout(deadline + 1.0)
             channel.connect(path)
-            channel.sendall(json.dumps(message).encode() + b"\n")
-            reply = _read_line(channel)
-        answer = json.loads(reply)
-    except (OSError, ValueError):
+            channel.sendall("\t".join(fields).encode() + b"\n" + raw)
+            channel.shutdown(_socket.SHUT_WR)
+            reply = _read_all(channel)
+        finally:
+            channel.close()
+    except OSError:
         return None
-    if not isinstance(answer, dict) or not isinstance(answer.get("answer"), dict):
+    head, newline, rest = reply.partition(b"\n")
+    parts = head.split(b"\t")
+    if not newline or len(parts) != 2 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
-    result: dict[str, object] = answer["answer"]
-    return result
+    size = int(parts[1])
+    return int(parts[0]), rest[:size], rest[size:]
 
 
-def _ask_service(options: dict[str, object], raw: bytes) -> dict[str, object] | None:
+def _ask_service(options: dict[str, object], raw: bytes) -> tuple[int, bytes, bytes] | None:
     """POST the payload to `{server}/v1/hooks/{client}` over plain HTTP; None on anything unexpected."""
-    from urllib.parse import quote, urlsplit
-
-    url = urlsplit(str(options["server"]))
-    if url.scheme != "http" or not url.hostname:
+    where = _http_url(str(options["server"]))
+    if where is None:
         return None
-    pairs = [(name, options.get(name)) for name in _SERVICE_OPTIONS]
-    if not options.get("intent") and os.environ.get("CODEWARD_INTENT"):
-        pairs.append(("intent", os.environ["CODEWARD_INTENT"]))
-    query = "&".join(f"{name}={quote(str(value))}" for name, value in pairs if value not in (None, ""))
-    path = f"{url.path.rstrip('/')}/v1/hooks/{quote(str(options['client']))}?{query}"
-    head = [f"POST {path} HTTP/1.1", f"Host: {url.netloc}", "Content-Type: application/json"]
-    head += [f"Content-Length: {len(raw)}", "Connection: close"]
+    host, port, base = where
+    query = "&".join(
+        f"{name}={_quote(str(value))}"
+        for name, value in ((n, options.get(n)) for n in _SERVICE_OPTIONS)
+        if value not in (None, "")
+    )
+    head = [f"POST {base}/v1/hooks/{_quote(str(options['client']))}?{query} HTTP/1.1"]
+    head += [f"Host: {host}:{port}", "Content-Type: application/json", f"Content-Length: {len(raw)}"]
+    head.append("Connection: close")
     token = os.environ.get("CODEWARD_TOKEN")
     if token:
         head.append(f"Authorization: Bearer {token}")
-    timeout = float(str(options["deadline"])) + 1.0
+    import _socket
+
     try:
-        with socket.create_connection((url.hostname, url.port or 80), timeout=timeout) as channel:
+        found = _socket.getaddrinfo(host.encode("ascii"), port, 0, _socket.SOCK_STREAM)
+        family, kind, proto, _, address = found[0]
+        channel = _socket.socket(family, kind, proto)
+        try:
+            channel.settimeout(float(str(options["deadline"])) + 1.0)
+            channel.connect(address)
             channel.sendall(("\r\n".join(head) + "\r\n\r\n").encode() + raw)
-            reply = b"".join(iter(lambda: channel.recv(65536), b""))
-    except OSError:
+            reply = _read_all(channel)
+        finally:
+            channel.close()
+    except (OSError, UnicodeError, IndexError):
         return None
     header, _, body = reply.partition(b"\r\n\r\n")
     lines = header.decode("latin-1").split("\r\n")
     if not lines[0].startswith("HTTP/1.") or lines[0].split(" ")[1:2] != ["200"]:
         return None
     fields = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
-    if "x-codeward-exit-code" not in fields or "chunked" in fields.get("transfer-encoding", ""):
+    code = fields.get("x-codeward-exit-code", "")
+    if not code.isdigit() or "chunked" in fields.get("transfer-encoding", ""):
         return None
     problem = fields.get("x-codeward-problem", "")
-    return {
-        "stdout": "" if fields.get("x-codeward-silent") == "1" else body.decode("utf-8", "replace") + "\n",
-        "stderr": problem + "\n" if problem else "",
-        "exit_code": int(fields["x-codeward-exit-code"]),
-    }
+    stdout = b"" if fields.get("x-codeward-silent") == "1" else body + b"\n"
+    return int(code), stdout, (problem + "\n").encode() if problem else b""
+
+
+def _http_url(url: str) -> tuple[str, int, str] | None:
+    """(host, port, path) of a plain `http://` URL; None for anything else (https goes the full path)."""
+    if not url.startswith("http://"):
+        return None
+    authority, slash, path = url[len("http://") :].partition("/")
+    if "@" in authority:
+        return None
+    if authority.startswith("["):
+        host, bracket, port = authority[1:].partition("]")
+        if not bracket:
+            return None
+        port = port[1:] if port.startswith(":") else ""
+    else:
+        host, _, port = authority.partition(":")
+    if not host or (port and not port.isdigit()) or not host.isascii():
+        return None
+    return host, int(port or 80), (slash + path).rstrip("/")
+
+
+def _quote(text: str) -> str:
+    return "".join(chr(b) if b in _UNRESERVED else f"%{b:02X}" for b in text.encode())
 
 
 def _private(directory: str) -> bool:
@@ -151,32 +200,34 @@ def _private(directory: str) -> bool:
     return info.st_uid == os.getuid() and (info.st_mode & 0o077) == 0
 
 
-def _read_line(channel: socket.socket) -> bytes:
-    chunks = []
+def _read_all(channel: socket) -> bytes:
+    chunks: list[bytes] = []
     while True:
         chunk = channel.recv(65536)
         if not chunk:
-            break
+            return b"".join(chunks)
         chunks.append(chunk)
-        if chunk.endswith(b"\n"):
-            break
-    return b"".join(chunks)
 
 
-def _emit(answer: dict[str, object]) -> int:
-    stdout, stderr = str(answer.get("stdout") or ""), str(answer.get("stderr") or "")
+def _emit(exit_code: int, stdout: bytes, stderr: bytes) -> int:
     try:
         if stdout:
-            sys.stdout.write(stdout)
+            sys.stdout.buffer.write(stdout)
             sys.stdout.flush()
     except (OSError, ValueError) as error:
-        sys.stderr.write(f"{stderr}codeward: the answer could not be written ({error}); blocking\n")
+        _write_stderr(stderr + f"codeward: the answer could not be written ({error}); blocking\n".encode())
         return 2
     if stderr:
-        with contextlib.suppress(OSError, ValueError):
-            sys.stderr.write(stderr)
-    code = answer.get("exit_code")
-    return code if isinstance(code, int) else 2
+        _write_stderr(stderr)
+    return exit_code
+
+
+def _write_stderr(data: bytes) -> None:
+    try:
+        sys.stderr.buffer.write(data)
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 def _read_stdin() -> bytes:
@@ -202,7 +253,10 @@ def absolute_policy(reference: str) -> str:
 
 def worker_socket(policies: Sequence[str]) -> str:
     """One worker per interpreter, codeward version, store and policy stack."""
-    import hashlib
+    try:
+        from _sha256 import sha256  # type: ignore[import-not-found]
+    except ImportError:  # Python 3.12 merged it into _sha2
+        from hashlib import sha256
 
     import codeward
 
@@ -214,5 +268,9 @@ def worker_socket(policies: Sequence[str]) -> str:
             *(absolute_policy(p) for p in policies),
         ]
     )
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    digest = sha256(key.encode()).hexdigest()[:16]
     return os.path.join(worker_directory(), f"hook-{digest}.sock")
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

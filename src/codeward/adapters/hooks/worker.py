@@ -14,54 +14,58 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
-import json
 import os
 import socketserver
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 from codeward.adapters.hooks import dialect
 from codeward.adapters.hooks.judges import InProcessJudge, private_directory
-from codeward.adapters.hooks.protocol import AskOrDeny, HookContext, respond
+from codeward.adapters.hooks.protocol import AskOrDeny, HookAnswer, HookContext, respond
+from codeward.adapters.hooks.relay import PROTOCOL
 
-MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 65536
+MAX_MESSAGE_BYTES = 64 * 1024 * 1024 + 1
 
 
 class _Handler(socketserver.StreamRequestHandler):
-    """One hook call per connection: the relay's payload and options in, the client's answer out."""
+    """One hook call per connection, in the relay's framing (see `codeward.adapters.hooks.relay`)."""
 
     server: WorkerServer
 
     def handle(self) -> None:
         self.server.last_used = time.monotonic()
-        line = self.rfile.readline(MAX_MESSAGE_BYTES)
         try:
-            call = json.loads(line)["hook"]
-            client = dialect(str(call["client"]))
-            deadline = time.monotonic() + float(call.get("deadline_seconds", 5.0))
-            defaults = HookContext(
-                declared_intent=call.get("intent") or None, environment=call.get("env") or None
+            fields = self.rfile.readline(4096).decode().rstrip("\n").split("\t")
+            if len(fields) != 7 or fields[0] != PROTOCOL:
+                raise ValueError(f"not a {PROTOCOL} call")
+            _, client_name, seconds, intent, env, confirm, review = (
+                None if field == "-" else field for field in fields
             )
-            tighten = (_ask_or_deny(call.get("confirm")), _ask_or_deny(call.get("review")))
-        except (ValueError, KeyError, TypeError) as error:
-            self._reply({"failure": f"the worker could not read the call: {error}"})
+            client = dialect(str(client_name))
+            deadline = time.monotonic() + float(str(seconds))
+        except (ValueError, KeyError, UnicodeDecodeError) as error:
+            self._reply(
+                HookAnswer(stderr=f"codeward: the worker could not read the call: {error}\n", exit_code=2)
+            )
             return
         answer = respond(
             client,
-            str(call.get("payload", "")).encode(),
+            self.rfile.read(MAX_MESSAGE_BYTES),
             self.server.judge,
             deadline=deadline,
-            defaults=defaults,
-            tighten=tighten,
+            defaults=HookContext(declared_intent=intent, environment=env),
+            tighten=(_ask_or_deny(confirm), _ask_or_deny(review)),
         )
-        self._reply({"answer": answer._asdict()})
+        self._reply(answer)
         self.server.last_used = time.monotonic()
 
-    def _reply(self, answer: dict[str, Any]) -> None:
+    def _reply(self, answer: HookAnswer) -> None:
+        stdout = answer.stdout.encode()
         with contextlib.suppress(OSError):
-            self.wfile.write(json.dumps(answer, ensure_ascii=False).encode() + b"\n")
+            self.wfile.write(
+                f"{answer.exit_code}\t{len(stdout)}\n".encode() + stdout + answer.stderr.encode()
+            )
 
 
 def _ask_or_deny(value: object) -> AskOrDeny | None:
