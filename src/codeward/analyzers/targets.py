@@ -96,7 +96,7 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"(^|/)(\.gnupg|\.password-store|\.local/share/keyrings)(/|$)|\.keychain(-db)?$"),
         "cred.read.keyring",
     ),
-    (re.compile(r"^/etc/(shadow|gshadow|sudoers)(-|$)|^/etc/security/opasswd$"), "cred.read.system"),
+    (re.compile(r"^/etc/(shadow|gshadow)(-|$)|^/etc/security/opasswd$"), "cred.read.system"),
     (
         re.compile(
             r"(^|/)(\.netrc|\.git-credentials|\.npmrc|\.pypirc|\.pgpass|\.my\.cnf|\.docker/config\.json|\.vault-token|\.config/gh/hosts\.yml)$"
@@ -119,7 +119,7 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
 _CERTIFICATES = re.compile(r"(^|/)[^/]*(cert|chain|bundle)[^/]*\.(pem|crt)$", re.I)
 """Certificate files (cacert.pem, fullchain.pem, ca-bundle.crt) are public, unlike private keys in .pem files."""
 _SENSITIVE_SYSTEM = re.compile(
-    r"^/etc/(passwd|group|hosts|crontab|fstab|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
+    r"^/etc/(passwd|group|hosts|crontab|fstab|sudoers|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
 )
 
 
