@@ -1,0 +1,368 @@
+"""Load on `POST /v1/check`: the peak rate in decisions per second and its latency (p50, p99, p99.9)
+with 2 worker processes, on SQLite and on PostgreSQL, over loopback only. A script that prints
+numbers, not a timed test. `service_load_fixed_rate.py` holds a fixed rate for 60 s with these parts.
+
+    python benchmarks/service_load.py                          # both stores, 100-line and 1-line snippets
+    python benchmarks/service_load.py --store sqlite --lines 100 --seconds 20 --concurrency 8
+
+Each client keeps `--concurrency` requests in flight (a closed loop) for `--seconds`; every request
+carries an API key, so identity is looked up as in production. The load client runs on the same
+machine as the service (2 cores here, shared), so it takes CPU from the workers: a service with
+cores of its own does better. Every request is bounded in time, the run in count and time, and the
+service is stopped at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Coroutine, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+POSTGRES = os.environ.get("CODEWARD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
+REQUEST_TIMEOUT = 10.0
+MAX_RUN_SECONDS = 600.0
+API_KEY = "cwk_loadbench_" + "b" * 30
+
+
+# ---------------------------------------------------------------------------------------------- requests
+def bash_snippet(seed: int, lines: int) -> str:
+    """An ordinary build script: the kind of code most requests carry."""
+    steps = [
+        "echo building step {n}",
+        "cp -r src/ build/{n}",
+        "grep -n TODO src/file{n}.py || true",
+        "mkdir -p out/{n}",
+        "export STEP={n}",
+        'tar -czf dist/part{n}.tar.gz -C build "{n}"',
+        "python3 -m pytest -q tests/unit/test_{n}.py",
+    ]
+    return "\n".join(steps[(seed + i) % len(steps)].format(n=seed * 1000 + i) for i in range(lines))
+
+
+def python_snippet(seed: int, lines: int) -> str:
+    body = ["import json", "import os", ""]
+    while len(body) < lines:
+        n = len(body) + seed
+        body += [f"def step_{n}(value):", f"    return json.dumps({{'v': value + {n}, 'cwd': os.getcwd()}})"]
+    return "\n".join(body[:lines])
+
+
+def payloads(count: int, lines: int) -> list[bytes]:
+    """`count` distinct request bodies (no two alike, so nothing is served from a cache): half bash
+    scripts, half Python modules of `lines` lines; one-line shell commands when `lines` is 1."""
+    out = []
+    for n in range(count):
+        if lines == 1:
+            subject = {"kind": "command", "language": "bash", "content": f"ls -la build/{n}"}
+        elif n % 2:
+            subject = {"kind": "code", "language": "python", "content": python_snippet(n, lines)}
+        else:
+            subject = {"kind": "code", "language": "bash", "content": bash_snippet(n, lines)}
+        body = {"subject": subject, "context": {"session": {"id": f"bench-{n % 50}"}}}
+        out.append(json.dumps(body).encode())
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- service
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def postgres_database() -> Iterator[str]:
+    """A database of its own for one run, dropped after it."""
+    import psycopg
+
+    name = f"codeward_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(POSTGRES, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(POSTGRES, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def store_url(kind: str, directory: Path) -> Iterator[str]:
+    """A fresh store with the benchmark's API key in it."""
+    from codeward import Actor
+    from codeward.identity import key_hash
+    from codeward.store.location import locate
+    from codeward.store.sql import SqlStore
+
+    with contextlib.ExitStack() as stack:
+        url = (
+            stack.enter_context(postgres_database())
+            if kind == "postgres"
+            else f"sqlite:///{directory / 'codeward.db'}"
+        )
+        store = SqlStore.open(locate(url))
+        store.add_api_key(
+            key_hash(API_KEY), Actor(id="load-bench", roles=["developer"]), label="bench", created_by="bench"
+        )
+        store.close()
+        yield url
+
+
+class Server(NamedTuple):
+    host: str
+    port: int
+    group: int
+    """The process group of the service (this script started it): its CPU time is measured."""
+
+
+def cpu_seconds(servers: Sequence[Server]) -> float:
+    """User + system CPU time so far of every process in the servers' process groups (Linux /proc)."""
+    groups = {server.group for server in servers}
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) in groups:
+            total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+@contextlib.contextmanager
+def service(db: str, workers: int, home: Path) -> Iterator[Server]:
+    """`codeward serve` in a process group of its own, while the block runs; stopped after."""
+    port = free_port()
+    command = [sys.executable, "-m", "codeward.adapters.cli", "serve", "--port", str(port), "--db", db]
+    process = subprocess.Popen(
+        [*command, "--workers", str(workers)],
+        env={**os.environ, "CODEWARD_HOME": str(home)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(port):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("codeward serve did not start")
+            time.sleep(0.2)
+        yield Server("127.0.0.1", port, process.pid)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n")
+            return sock.recv(64).startswith(b"HTTP/1.1 200")
+    except OSError:
+        return False
+
+
+# ------------------------------------------------------------------------------------------------ client
+class Connection:
+    """One keep-alive HTTP/1.1 connection. Hand-written because the client shares the 2 cores with
+    the service: a full HTTP client library costs several times more CPU per request."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        head = (
+            f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
+            f"Authorization: Bearer {API_KEY}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        try:
+            writer.write(head.encode() + body)
+            await writer.drain()
+            status_line = await reader.readline()
+            length, closing = 0, False
+            while True:
+                line = await reader.readline()
+                if line in (b"\r\n", b""):
+                    break
+                name, _, value = line.partition(b":")
+                name = name.strip().lower()
+                if name == b"content-length":
+                    length = int(value)
+                elif name == b"connection" and b"close" in value.lower():
+                    closing = True
+            answer = await reader.readexactly(length)
+            status = int(status_line.split()[1])
+        except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
+            self.close()
+            raise ConnectionError("the connection failed") from None
+        if closing:
+            self.close()
+        return status, answer
+
+    def close(self) -> None:
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
+
+
+@dataclass
+class Outcome:
+    latencies_ms: list[float] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    server_cpu_seconds: float = 0.0
+    """CPU time the service processes used during the run (all workers and replicas)."""
+    late: int = 0
+    """Requests of a fixed-rate run that waited over 100 ms for a free connection."""
+
+    def fail(self, why: str) -> None:
+        self.errors[why] = self.errors.get(why, 0) + 1
+
+    @property
+    def error_count(self) -> int:
+        return sum(self.errors.values())
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies_ms) / self.seconds if self.seconds else 0.0
+
+
+async def timed_post(connection: Connection, body: bytes, outcome: Outcome, started: float) -> None:
+    """One decision; its latency (from `started`) is recorded when it is a 200 Decision, else an error."""
+    try:
+        status, answer = await asyncio.wait_for(connection.post("/v1/check", body), REQUEST_TIMEOUT)
+    except TimeoutError:
+        connection.close()
+        outcome.fail("timeout")
+        return
+    except ConnectionError:
+        outcome.fail("connection")
+        return
+    if status != 200 or b'"decision_id"' not in answer:
+        outcome.fail(f"HTTP {status}")
+        return
+    outcome.latencies_ms.append((time.perf_counter() - started) * 1000)
+
+
+async def closed_loop(
+    targets: Sequence[Server], bodies: list[bytes], concurrency: int, seconds: float
+) -> Outcome:
+    """`concurrency` clients, each sending its next request when the last is answered, for `seconds`."""
+    outcome = Outcome()
+    stop_at = time.perf_counter() + min(seconds, MAX_RUN_SECONDS)
+    counter = iter(range(10**9))
+
+    async def client(index: int) -> None:
+        target = targets[index % len(targets)]
+        connection = Connection(target.host, target.port)
+        while time.perf_counter() < stop_at:
+            body = bodies[next(counter) % len(bodies)]
+            await timed_post(connection, body, outcome, time.perf_counter())
+        connection.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(i) for i in range(concurrency)))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def summary(outcome: Outcome) -> str:
+    lat = outcome.latencies_ms
+    errors = ", ".join(f"{why}: {n}" for why, n in sorted(outcome.errors.items())) or "0"
+    cpu = outcome.server_cpu_seconds * 1000 / len(lat) if lat else float("nan")
+    return (
+        f"{outcome.rate:>8.1f}/s  p50 {percentile(lat, 0.5):>7.1f}  p99 {percentile(lat, 0.99):>7.1f}  "
+        f"p99.9 {percentile(lat, 0.999):>7.1f} ms  errors {errors}  ({len(lat)} ok; "
+        f"service CPU {cpu:.1f} ms per decision)"
+    )
+
+
+def measured(servers: Sequence[Server], run: Coroutine[Any, Any, Outcome]) -> Outcome:
+    """Run the load and note the service's CPU time during it."""
+    before = cpu_seconds(servers)
+    outcome = asyncio.run(run)
+    outcome.server_cpu_seconds = cpu_seconds(servers) - before
+    return outcome
+
+
+def machine() -> str:
+    load = os.getloadavg()
+    return f"{os.cpu_count()} CPUs shared with the load client; load average before the run {load[0]:.1f}"
+
+
+def engine_only(lines: int, count: int = 100) -> float:
+    """The engine's own time per decision in this process (no HTTP, no store), for reference."""
+    from codeward import Guard, Subject
+
+    guard = Guard(sandbox_mode="never")
+    subjects = [Subject.model_validate(json.loads(b)["subject"]) for b in payloads(count, lines)]
+    guard.check(subjects[0])
+    started = time.perf_counter()
+    for subject in subjects:
+        guard.check(subject)
+    return (time.perf_counter() - started) / count * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--store", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=20.0, help="Length of each measured run.")
+    parser.add_argument("--concurrency", type=int, default=8, help="Requests kept in flight.")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--lines", type=int, nargs="+", default=[100, 1], help="Snippet sizes to measure.")
+    arguments = parser.parse_args()
+    stores = ["sqlite", "postgres"] if arguments.store == "both" else [arguments.store]
+    print(
+        f"POST /v1/check, {arguments.workers} workers, {arguments.concurrency} requests in flight, "
+        f"{arguments.seconds:g} s per row, loopback; {machine()}"
+    )
+    for lines in arguments.lines:
+        print(f"engine alone, {lines}-line snippets: {engine_only(lines):.2f} ms per decision (one process)")
+    for store in stores:
+        for lines in arguments.lines:
+            with (
+                tempfile.TemporaryDirectory() as home,
+                store_url(store, Path(home)) as db,
+                service(db, arguments.workers, Path(home)) as server,
+            ):
+                bodies = payloads(2000, lines)
+                asyncio.run(closed_loop([server], bodies[:200], arguments.concurrency, 3.0))  # warm-up
+                outcome = measured(
+                    [server], closed_loop([server], bodies, arguments.concurrency, arguments.seconds)
+                )
+            print(f"{store:<9} {lines:>4}-line  {summary(outcome)}")
+
+
+if __name__ == "__main__":
+    main()
