@@ -84,7 +84,7 @@ def target_cells(value: Score, by_system: dict[str, Score]) -> list[str]:
     ]
     if rates:
         worst, name = max(rates)
-        where = name if worst > 0 else f"all {len(rates)}"
+        where = f"all {len(rates)}" if worst == 0 and len(rates) > 1 else name
         cells.append(f"{percent(worst)} ({where}) {_met(worst <= TARGET_SUBCULTURE_FP)}")
     else:
         cells.append("–")
