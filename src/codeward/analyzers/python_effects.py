@@ -15,6 +15,8 @@ import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import re2
+
 from codeward.analyzers import targets
 from codeward.analyzers.python_scopes import CallSite, ModuleIndex, Scope
 from codeward.analyzers.python_values import (
@@ -574,8 +576,10 @@ _SSHD_WEAK = re.compile(
     re.I,
 )
 _SELINUX_OFF = re.compile(r"SELINUX\s*=\s*(disabled|permissive)", re.I)
-_ALIAS = re.compile(r"^\s*alias\s+(?:--\s+)?([A-Za-z_][\w.+-]*)=", re.M)
-_FUNCTION = re.compile(r"^\s*(?:function\s+([A-Za-z_][\w.+-]*)|([A-Za-z_][\w.+-]*)\s*\(\s*\))\s*\{?", re.M)
+# RE2: they read whatever the code writes into a shell startup file; in `re`, a run of blank lines
+# makes `^\s*` quadratic (20,000 newlines: 6 s).
+_ALIAS = re2.compile(r"(?m)^\s*alias\s+(?:--\s+)?([A-Za-z_][\w.+-]*)=")
+_FUNCTION = re2.compile(r"(?m)^\s*(?:function\s+([A-Za-z_][\w.+-]*)|([A-Za-z_][\w.+-]*)\s*\(\s*\))\s*\{?")
 
 
 def open_file(call: Call) -> None:
@@ -808,14 +812,14 @@ def listing(call: Call) -> None:
     call.fact("enumerate", directory)
     capability = targets.credential_capability(directory.text.rstrip("/*") + "/")
     capability = capability or targets.credential_capability(directory.text)
-    if capability is not None:
+    if capability is not None:  # names, not contents: reading an entry is judged where it is read
         call.report(
-            "python.cred.read_credentials",
+            "python.fs.read_sensitive",
             target=targets.normalise(directory.text),
             scope=targets.CREDENTIAL,
-            capability=capability,
+            severity=L,
             confidence=Confidence.MEDIUM,
-            detail=f"lists {directory.text}",
+            detail=f"lists the names in {directory.text}, a folder of credentials",
         )
 
 

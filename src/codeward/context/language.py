@@ -65,8 +65,8 @@ EXTENSIONS = {
 FILENAMES = {"dockerfile": "dockerfile", "makefile": "make", "setup.py": "python", "package.json": "json"}
 
 _SHEBANG = re.compile(r"^#!\s*(?:/usr/bin/env\s+(?:-S\s+)?)?(?:\S*/)?([A-Za-z0-9_.+-]+)")
-_PYTHON_HINTS = re.compile(
-    r"^\s*(?:import\s+\w|from\s+[\w.]+\s+import\s|def\s+\w+\s*\(|class\s+\w+[:(]|print\()", re.M
+_PYTHON_HINTS = re2.compile(  # RE2: blank lines before `print ` were quadratic in `re`
+    r"(?m)^\s*(?:import\s+\w|from\s+[\w.]+\s+import\s|def\s+\w+\s*\(|class\s+\w+[:(]|print\()"
 )
 _JS_HINTS = re2.compile(  # RE2: `import` and 4,000 spaces took seconds in `re` (cubic)
     r"(?:\brequire\(['\"]|\bconst\s+\w+\s*=|\blet\s+\w+\s*=|=>\s*[{(]|\bconsole\.log\(|\bimport\s+.*\s+from\s+['\"])"

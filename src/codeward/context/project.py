@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 
+import re2
 import yaml
 
 from codeward.errors import InputError
@@ -270,10 +271,14 @@ def _package_json(text: str) -> list[str]:
     return names
 
 
+_GO_REQUIRE = re2.compile(r"(?m)^\s*(?:require\s+)?([\w.-]+\.[\w.-]+/[\w./-]+)\s+v")
+"""RE2: a cloned project's go.mod is untrusted, and in `re` this is quadratic on a run of `a.a.a.`."""
+
+
 def _generic_manifest(kind: str, text: str) -> list[str]:
     names = []
     if kind == "go.mod":
-        for match in re.finditer(r"^\s*(?:require\s+)?([\w.-]+\.[\w.-]+/[\w./-]+)\s+v", text, re.M):
+        for match in _GO_REQUIRE.finditer(text):
             names.append(match.group(1).rsplit("/", 1)[-1].lower())
     elif kind == "cargo.toml":
         try:
