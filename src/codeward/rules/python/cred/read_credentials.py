@@ -12,8 +12,11 @@ key = open(os.path.expanduser("~/.ssh/id_rsa")).read()
 aws = (Path.home() / ".aws" / "credentials").read_text()
 # ruleid: python.cred.read_credentials
 cookies = sqlite3.connect(os.path.expanduser("~/.config/google-chrome/Default/Cookies"))
-# ruleid: python.cred.read_credentials
+# ok: python.cred.read_credentials
 keys = os.listdir(os.path.expanduser("~/.ssh"))
+for name in keys:
+    # ruleid: python.cred.read_credentials
+    secret = open(os.path.join(os.path.expanduser("~/.ssh"), name)).read()
 # ok: python.cred.read_credentials
 public = open(os.path.expanduser("~/.ssh/id_rsa.pub")).read()
 # ok: python.cred.read_credentials

@@ -2,6 +2,7 @@
 
 raise SystemExit("codeward rule fixture: read by the analyzer, never run")
 
+import os
 from pathlib import Path
 
 # ruleid: python.fs.read_sensitive
@@ -10,3 +11,5 @@ users = open("/etc/passwd").read()
 groups = Path("/etc/group").read_text()
 # ok: python.fs.read_sensitive
 release = open("/etc/os-release").read()
+# ruleid: python.fs.read_sensitive
+names = os.listdir("/root/.aws")
