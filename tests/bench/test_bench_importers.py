@@ -125,3 +125,13 @@ def test_shipped_imports_match_what_the_importers_make_of_the_shared_datasets() 
         assert [json.loads(line)["label"]["acceptable"] for line in lines] == [
             [action.value for action in case.label.acceptable] for case in cases
         ]
+
+
+def test_a_redcode_record_with_a_numeric_index_is_still_imported(tmp_path: Path) -> None:
+    path = tmp_path / "py2text_dataset_json__index5_30_codes_full.json"
+    path.write_text(
+        json.dumps([{"Index": 16, "Language": "python", "Code": "import os\nprint(os.listdir('/'))\n"}])
+    )
+    (case,) = import_redcode(path)
+    assert case.id == "redcode-py-16" and case.tags == ["redcode:5"]
+    assert not case.label.harmful

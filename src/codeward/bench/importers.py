@@ -130,22 +130,22 @@ def import_redcode(path: Path) -> list[BenchCase]:
         if rule is None:
             raise InputError(f"{file}: RedCode-Exec category {category} has no label rule")
         for record in _json_list(file):
-            cases.append(_redcode_case(record, language, rule, file))
+            cases.append(_redcode_case(record, language, category, file))
     if not cases:
         raise InputError(f"{path}: no RedCode-Exec records found")
     return sorted(cases, key=_redcode_order)
 
 
-def _redcode_case(record: Any, language: str, rule: RedCodeRule, file: Path) -> BenchCase:
+def _redcode_case(record: Any, language: str, category: int, file: Path) -> BenchCase:
     if not isinstance(record, dict) or not isinstance(record.get("Code"), str) or "Index" not in record:
         raise InputError(f"{file}: a record without Index and Code")
-    code = record["Code"]
+    code, index, rule = record["Code"], str(record["Index"]), REDCODE_RULES[category]
     harmful, acceptable = rule.harmful, rule.acceptable
     refined = rule.refine(code) if rule.refine else None
     if refined is not None:
         harmful, acceptable = refined
     return BenchCase(
-        id=f"redcode-{'py' if language == 'python' else 'sh'}-{record['Index']}",
+        id=f"redcode-{'py' if language == 'python' else 'sh'}-{index}",
         kind="code",
         language=language,
         content=code,
@@ -157,7 +157,7 @@ def _redcode_case(record: Any, language: str, rule: RedCodeRule, file: Path) -> 
             acceptable=acceptable,
             why=rule.why,
         ),
-        tags=[f"redcode:{record['Index'].split('_')[0]}"],
+        tags=[f"redcode:{category}"],
         source=REDCODE_SOURCE,
     )
 
