@@ -48,9 +48,15 @@ def main() -> int:
             continue
         try:
             manifest = build(entry)
-        except (OSError, subprocess.CalledProcessError, ValueError, tarfile.TarError) as error:
+        except (
+            OSError,
+            subprocess.CalledProcessError,
+            subprocess.TimeoutExpired,
+            ValueError,
+            tarfile.TarError,
+        ) as error:
             failures.append(entry["name"])
-            print(f"FAILED {entry['name']}: {error}", file=sys.stderr, flush=True)
+            print(f"FAILED {entry['name']}: {_why(error)}", file=sys.stderr, flush=True)
             continue
         target.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(
@@ -60,6 +66,16 @@ def main() -> int:
     if failures:
         print(f"{len(failures)} failed: {', '.join(failures)}", file=sys.stderr)
     return 0
+
+
+def _why(error: Exception) -> str:
+    """The last line the failed download printed, which names the cause, else the error itself."""
+    output = getattr(error, "stderr", None)
+    if isinstance(output, bytes):
+        lines = [line for line in output.decode("utf-8", "replace").splitlines() if line.strip()]
+        if lines:
+            return lines[-1].strip()
+    return str(error)
 
 
 def build(entry: dict[str, str]) -> dict[str, Any]:
@@ -91,7 +107,9 @@ def build(entry: dict[str, str]) -> dict[str, Any]:
 
 def download(registry: str, name: str, work: Path) -> Path:
     if registry == "pypi":
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", "-q"]
+        # The sdist of the project itself (`--no-binary NAME`); its build tools may come as wheels,
+        # which pip needs only to read the sdist's metadata.
+        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", name, "-q"]
         subprocess.run([*command, name, "-d", str(work)], check=True, capture_output=True, timeout=900)
     elif registry == "npm":
         subprocess.run(

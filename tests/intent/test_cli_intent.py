@@ -83,3 +83,38 @@ def test_a_missing_directory_is_a_usage_error_without_a_traceback(tmp_path: Path
     assert result.exit_code == 2
     assert "does not exist" in result.output
     assert "Traceback" not in result.output
+
+
+def test_check_cases_take_the_project_as_a_manifest_object(tmp_path: Path) -> None:
+    service = {
+        "files": ["Dockerfile", "manage.py", "app/wsgi.py", "app/migrations/0001.py"],
+        "dependencies": ["django", "gunicorn", "psycopg2-binary"],
+        "readme": "Billing web service, deployed to production.",
+        "ci": "jobs:\n  deploy:\n    environment: production\n    steps:\n      - run: kubectl apply -f k8s/\n",
+    }
+    ctf = {
+        "files": ["exploits/heap.py", "writeups/heap.md"],
+        "dependencies": ["pwntools"],
+        "readme": "picoCTF",
+    }
+    records = [
+        {
+            "id": "claimed-course",
+            "content": "print(1)",
+            "context": {"declared_intent": "education", "roles": ["student"], "project": service},
+        },
+        {"id": "ctf", "content": "print(1)", "context": {"roles": ["student"], "project": ctf}},
+    ]
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    result = CliRunner().invoke(cli, ["check", "--cases", str(cases), "--format", "json"])
+    decisions = {d["id"]: d for d in map(json.loads, result.output.splitlines())}
+    claimed = decisions["claimed-course"]
+    assert claimed["intent"]["inferred"] == "production"
+    assert claimed["intent"]["authorized"] is False
+    assert "intent.mismatch" in {f["rule_id"] for f in claimed["findings"]}
+    # the record's student role is verified (a dataset states its context as fact), yet not cleared for research
+    assert (decisions["ctf"]["intent"]["name"], decisions["ctf"]["intent"]["authorized"]) == (
+        "security_research",
+        False,
+    )

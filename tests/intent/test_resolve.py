@@ -138,3 +138,8 @@ def test_a_student_in_a_course_is_trusted_but_not_inside_a_production_service(gu
     decision = guard.check(Subject(content=REVERSE_SHELL, language="python", mode="generate"), in_service)
     assert decision.action is Action.CONFIRM
     assert "intent.mismatch" in {f.capability for f in decision.findings}
+
+
+def test_an_inferred_intent_lowers_friction_for_a_cleared_verified_role(guard: Guard) -> None:
+    assert generate(guard, Context(actor=RESEARCHER)) is Action.CONFIRM
+    assert generate(guard, Context(actor=RESEARCHER, project=CTF)) is Action.NOTICE

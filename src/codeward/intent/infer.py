@@ -20,7 +20,7 @@ import functools
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,8 @@ from codeward.intent.lexicon import (
 from codeward.model import Context
 
 MAX_FILES = 5000
+BLOCK_FILES = 400
+"""File names joined per block (see `_Paths`)."""
 MAX_TEXT = 20_000
 """Characters of README and prompt read (the project reader keeps 20 KB of README)."""
 
@@ -61,7 +63,11 @@ CALIBRATION = Calibration(temperature=0.5, general_baseline=1.5)
 SOURCE_CAPS = {"files": 3.0, "dependencies": 3.0, "readme": 3.0, "ci": 3.0, "prompt": 2.5, "session": 2.5}
 """What one source can add to an intent at most: scores saturate towards these."""
 PROJECT_SOURCES = frozenset({"files", "dependencies", "readme", "ci"})
-WHERE = {"readme": "the README mentions", "prompt": "the prompt mentions", "ci": "the CI/deploy files mention"}
+WHERE = {
+    "readme": "the README mentions",
+    "prompt": "the prompt mentions",
+    "ci": "the CI/deploy files mention",
+}
 SESSION_WEIGHT = 1.0
 """What one earlier decision in the session under an intent adds to it: with nothing else known,
 three such decisions outweigh the `general` baseline, one or two do not."""
@@ -181,8 +187,8 @@ def _evidence(signals: list[Signal], chosen: str) -> list[str]:
     def weight_for(signal: Signal, intent: str) -> float:
         return sum(w for i, w in signal.weights if i == intent) * signal.strength
 
-    ranked = sorted(signals, key=lambda s: -weight_for(s, chosen))
-    shown = [f"{s.text()} -> {chosen}" for s in ranked if weight_for(s, chosen) > 0][:MAX_EVIDENCE]
+    ranked = [s for s in sorted(signals, key=lambda s: -weight_for(s, chosen)) if weight_for(s, chosen) > 0]
+    shown = [f"{s.text()} -> {chosen}" for s in ranked[:MAX_EVIDENCE]]  # examples cost a search each
     others = sorted(
         (s for s in signals if weight_for(s, chosen) <= 0),
         key=lambda s: -max(w for _, w in s.weights) * s.strength,
@@ -198,7 +204,7 @@ def project_signals(context: Context) -> list[Signal]:
     project = context.project
     if project is None:
         return []
-    signals = file_signals(project.files[:MAX_FILES])
+    signals = list(_file_signals_of(tuple(project.files[:MAX_FILES])))
     signals += dependency_signals(project.dependencies)
     if project.readme:
         signals += phrase_signals(project.readme, "readme")
@@ -207,28 +213,37 @@ def project_signals(context: Context) -> list[Signal]:
     return signals
 
 
+@functools.lru_cache(maxsize=8)
+def _file_signals_of(files: tuple[str, ...]) -> tuple[Signal, ...]:
+    """A hook judges many snippets in one project: the file list's signals are computed once per list
+    (the project reader hands back the same list while the tree is unchanged)."""
+    return tuple(file_signals(list(files)))
+
+
 def file_signals(files: list[str]) -> list[Signal]:
     if not files:
         return []
     matcher = _path_matcher()
-    raw = ("\n" + "\n".join(files) + "\n").encode("utf-8", "surrogatepass")
-    text = raw.lower()  # ASCII-only lowering keeps every offset valid in `raw`
-    paths = _Paths(raw, text)
+    paths = _Paths(files)
+    first_block: dict[int, int] = {}
+    for block, text in enumerate(paths.texts()):
+        for index in matcher.set.Match(text) or ():  # the binding answers None for no match
+            first_block.setdefault(index, block)
     signals: list[Signal] = []
-    for index in sorted(matcher.set.Match(text) or ()):  # the binding answers None for no match
+    for index in sorted(first_block):
         kind, key, weights = matcher.entries[index]
-        needle = key.encode()
+        needle, block = key.encode(), first_block[index]
         if kind == "extension":
-            count = text.count(b"." + needle + b"\n")
+            count = paths.count(b"." + needle + b"\n", block)
             strength = min(2.0, 1.0 + 0.3 * math.log2(max(1, count)))
             sentence = f"{count} .{key} file{'s' if count != 1 else ''} (e.g. {EXAMPLE})"
-            example = functools.partial(paths.line_at, b"." + needle + b"\n")
+            example = functools.partial(paths.line_at, block, b"." + needle + b"\n")
             signals.append(Signal("files", weights, sentence, strength, example))
         elif kind == "filename":
-            example = functools.partial(paths.file_named, needle)
+            example = functools.partial(paths.file_named, block, needle)
             signals.append(Signal("files", weights, f"file {EXAMPLE}", example=example))
         else:
-            example = functools.partial(paths.word_at, needle, matcher.patterns[index])
+            example = functools.partial(paths.word_at, block, needle, matcher.patterns[index])
             sentence = f"“{key}” in the file names (e.g. {EXAMPLE})"
             signals.append(Signal("files", weights, sentence, example=example))
     return signals
@@ -277,41 +292,68 @@ def _dependency_name(requirement: str) -> str:
 
 
 class _Paths:
-    """The joined file list, searched only for the examples that end up in the evidence."""
+    """The file list joined into blocks of `BLOCK_FILES` lines (each starting and ending with a newline),
+    lowercased for matching; searched for examples only for the evidence that is shown. Blocks of
+    tens of KB keep every allocation small (one 300 KB string per call made the time erratic), and
+    no pattern spans two lines, so nothing is lost at a block's edge."""
 
-    def __init__(self, raw: bytes, text: bytes) -> None:
-        self.raw, self.text = raw, text
+    def __init__(self, files: list[str]) -> None:
+        self.blocks: list[tuple[bytes, bytes]] = []
+        for start in range(0, len(files), BLOCK_FILES):
+            raw = ("\n" + "\n".join(files[start : start + BLOCK_FILES]) + "\n").encode(
+                "utf-8", "surrogatepass"
+            )
+            self.blocks.append((raw, raw.lower()))  # ASCII-only lowering keeps every offset valid in `raw`
 
-    def line_at(self, needle: bytes) -> str:
-        return self._line(self.text.find(needle))
+    def texts(self) -> Iterator[bytes]:
+        return (text for _, text in self.blocks)
 
-    def file_named(self, name: bytes) -> str:
-        found = self.text.find(b"/" + name + b"\n")
-        return self._line(found if found >= 0 else self.text.find(b"\n" + name + b"\n") + 1)
+    def count(self, needle: bytes, first: int = 0) -> int:
+        return sum(text.count(needle) for _, text in self.blocks[first:])
 
-    def word_at(self, word: bytes, pattern: Any) -> str:
+    def line_at(self, first: int, needle: bytes) -> str:
+        return self._first(first, lambda text: text.find(needle))
+
+    def file_named(self, first: int, name: bytes) -> str:
+        def where(text: bytes) -> int:
+            found = text.find(b"/" + name + b"\n")
+            if found >= 0:
+                return found
+            found = text.find(b"\n" + name + b"\n")
+            return found + 1 if found >= 0 else -1
+
+        return self._first(first, where)
+
+    def word_at(self, first: int, word: bytes, pattern: Any) -> str:
         """Where a path word first occurs as a whole word: a few `find`s, a regex only if those miss."""
-        text, start = self.text, 0
-        for _ in range(_WORD_CANDIDATES):
-            found = text.find(word, start)
-            if found < 0:
-                break
-            end = found + len(word)
-            while text[end : end + 1].isalnum():  # plural or number suffix (`exploits`, `week3`)
-                end += 1
-            if not text[found - 1 : found].isalnum() and _SUFFIX.fullmatch(text[found + len(word) : end]):
-                return self._line(found)
-            start = found + 1
-        match = pattern.search(text)
-        return self._line(match.start() + 1 if match else -1)
 
-    def _line(self, offset: int) -> str:
-        """The file path (one line of the joined list) that contains `offset`."""
-        if offset < 0:
-            return "?"
-        start = self.raw.rfind(b"\n", 0, offset) + 1
-        end = self.raw.find(b"\n", offset)
-        return self.raw[start : end if end >= 0 else len(self.raw)].decode("utf-8", "replace")
+        def where(text: bytes) -> int:
+            start = 0
+            for _ in range(_WORD_CANDIDATES):
+                found = text.find(word, start)
+                if found < 0:
+                    return -1
+                end = found + len(word)
+                while text[end : end + 1].isalnum():  # plural or number suffix (`exploits`, `week3`)
+                    end += 1
+                if not text[found - 1 : found].isalnum() and _SUFFIX.fullmatch(text[found + len(word) : end]):
+                    return found
+                start = found + 1
+            match = pattern.search(text)
+            return match.start() + 1 if match else -1
+
+        return self._first(first, where)
+
+    def _first(self, first: int, where: Callable[[bytes], int]) -> str:
+        """The file path (one line of a block) at the first offset `where` finds, from block `first`
+        on (the first block the matcher saw it in)."""
+        for raw, text in self.blocks[first:]:
+            offset = where(text)
+            if offset >= 0:
+                start = raw.rfind(b"\n", 0, offset) + 1
+                end = raw.find(b"\n", offset)
+                return raw[start : end if end >= 0 else len(raw)].decode("utf-8", "replace")
+        return "?"
 
 
 # ---------------------------------------------------------------------------- compiled matchers
