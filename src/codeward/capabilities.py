@@ -74,6 +74,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         True,
     ),
     Capability("net.firewall_change", "Changes firewall rules", M, False),
+    Capability(
+        "net.tunnel",
+        "Opens a tunnel through which a remote host reaches into this machine (ssh -R to a local port)",
+        H,
+        True,
+    ),
     # processes and execution
     Capability("proc.reverse_shell", "Connects a shell's input and output to a remote host", C, True),
     Capability("proc.bind_shell", "Serves a shell on a listening socket", C, True),
@@ -86,6 +92,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "exec.remote_payload", "Downloads code and runs it (curl | sh, exec of fetched text)", C, True
+    ),
+    Capability(
+        "exec.offensive_tool",
+        "Runs an offensive security tool that attacks nothing by itself (payload generator, password cracker)",
+        M,
+        False,
     ),
     Capability("exec.dynamic", "Evaluates code built at run time (eval, exec, Function)", M, False),
     Capability("exec.obfuscated", "Runs code hidden by encoding, compression or string building", H, True),

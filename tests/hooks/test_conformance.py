@@ -17,7 +17,6 @@ from hookcases import (
     ALL_CLIENTS,
     ASKING_CLIENTS,
     DENY_ONLY_CLIENTS,
-    NEEDS_ANALYZERS,
     FixedJudge,
     RaisingGuard,
     message,
@@ -152,21 +151,18 @@ def test_the_cli_check_and_the_python_api_agree(guard: Guard, command: str) -> N
     assert json.loads(done.stdout)["action"] == api.action.value
 
 
-@NEEDS_ANALYZERS
 @pytest.mark.parametrize("client", ALL_CLIENTS)
 @pytest.mark.parametrize("command", CLEAR_HARM)
 def test_clear_harm_is_denied_not_asked_in_every_client(ask: Ask, client: str, command: str) -> None:
     assert outcome(client, ask(client, shell_payload(client, command))) == "deny"
 
 
-@NEEDS_ANALYZERS
 @pytest.mark.parametrize("client", ALL_CLIENTS)
 @pytest.mark.parametrize("command", CREDENTIAL_READS)
 def test_reading_a_credential_file_is_stopped_in_every_client(ask: Ask, client: str, command: str) -> None:
     assert outcome(client, ask(client, shell_payload(client, command))) in ("ask", "deny")
 
 
-@NEEDS_ANALYZERS
 def test_claude_codes_read_tool_on_a_private_key_is_stopped(ask: Ask) -> None:
     payload = {
         **shell_payload("claude-code", ""),

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, replace
 from typing import Any
 
+import re2
 import tree_sitter_bash
 from tree_sitter import Language, Parser
 
@@ -95,6 +96,13 @@ _WORDS = frozenset(
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
 _EFFECT_VARIABLES = frozenset({"HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST", "LD_PRELOAD"})
 _INFINITE = frozenset({"true", ":", "/bin/true", "[ 1 ]", "[[ 1 ]]", "((1))", "(( 1 ))"})
+
+_SHELL_SETUP = re2.compile(
+    r'^"?\$\(\s*(?:[\w./-]*/)?([a-z][\w.-]*)(?:\s+--?[\w-]+)*\s+(?:init|env|shellenv|hook|completions?|activate)\b[^()`;|&]*\)"?$'
+    r'|^"?\$\(\s*(ssh-agent|gpg-agent|dircolors)(?:\s+-[\w-]+)*\s*\)"?$'
+)
+"""`eval "$(pyenv init -)"`, `eval "$(brew shellenv)"`, `eval "$(ssh-agent -s)"`: a locally installed tool
+printing its own shell set-up, the documented way to install it; reported low, not as unknown code."""
 
 MAX_NESTING = 6
 """Levels of code inside code (bash -c inside eval inside $(…)) that are walked."""
@@ -277,11 +285,15 @@ class _Walk:
             return
         if content is None:
             if isinstance(code, Value) and not code.known:
+                setup = _SHELL_SETUP.match(code.raw)
                 self.report(
                     "bash.exec.dynamic",
                     call,
                     target=code.raw[:120],
-                    detail=f"{origin} runs a command line only known at run time ({code.raw[:80]})",
+                    severity=Severity.LOW if setup else None,
+                    detail=f"{origin} runs the shell set-up that {setup.group(1)} prints"
+                    if setup
+                    else f"{origin} runs a command line only known at run time ({code.raw[:80]})",
                 )
             elif decoded:
                 self.report(

@@ -382,14 +382,18 @@ def write_file(
         return
     scope = targets.scope(text)
     if scope in (targets.SYSTEM, targets.ROOT):
-        severity = H if components(text) <= 2 or not text.startswith(("/usr/local/", "/var/", "/opt/")) else M
+        # a new file parked in a system tree changes nothing; emptying an existing one destroys it
+        loaded = targets.read_by_the_system(text) or how == "truncates"
         scan.report(
             "bash.fs.write_system",
             call,
             target=shown,
             scope=scope,
-            severity=severity,
-            detail=_with(how, note),
+            severity=H if loaded else M,
+            capability=None if loaded else "fs.write",
+            detail=_with(how, note)
+            if loaded
+            else _joined(f"{how} a new file in a system tree, not a place the system reads from", note),
         )
 
 
@@ -446,14 +450,37 @@ def _startup_write(scan: Scan, call: Call, shown: str, content: Stream, how: str
 
 
 _SETTING = re2.compile(  # RE2: a written line can be megabytes of spaces, quadratic in `re`
-    r"^\s*(#.*|export\s+[A-Za-z_]\w*=.*|[A-Za-z_]\w*=[^;&|`$()]*|source\s+\S+|\.\s+\S+|eval\s+\"?\$\([a-z-]+\s+(init|env|shellenv)[^)]*\)\"?|)\s*$"
+    r"^\s*(?:#.*|(?:export\s+)?([A-Za-z_]\w*)=(.*)|(?:source|\.)\s+(\S+)|alias\s+[\w.+-]+=(.*)"
+    r"|eval\s+\"?\$\([a-z-]+\s+(?:init|env|shellenv)[^)]*\)\"?|(?:shopt\s+-[su]|set\s+-o|setopt|bindkey|complete|autoload)\b.*|)\s*$"
 )
+_TRUST_VARIABLES = re2.compile(
+    r"(?i)^(?:PROMPT_COMMAND|PS[0-4]|LD_\w+|DYLD_\w+|BASH_ENV|ENV|SHELLOPTS|BASHOPTS|HIST\w*|SAVEHIST|TMOUT"
+    r"|\w*_PROXY|PERL5OPT|PERL5LIB|PYTHONSTARTUP|PYTHONPATH|NODE_OPTIONS|RUBYOPT|JAVA_TOOL_OPTIONS|GIT_SSH(?:_COMMAND)?"
+    r"|GIT_SSL_NO_VERIFY|NODE_TLS_REJECT_UNAUTHORIZED|PYTHONHTTPSVERIFY|\w*CA_BUNDLE|SSL_CERT_\w+|PIP_\w*INDEX_URL"
+    r"|NPM_CONFIG_REGISTRY|SUDO_ASKPASS|EDITOR|VISUAL|PAGER|GIT_EDITOR)$"
+)
+"""Variables that run code, load libraries, hide history, or change whom the machine trusts (proxies,
+package indexes, certificate checks): setting one in a startup file is not routine setup."""
+_TEMPORARY = re2.compile(r"(?:^|[:=\s\"'])(?:/tmp|/var/tmp|/dev/shm)(?:/|$|[:\"'])")
 
 
 def _only_settings(text: str) -> bool:
-    """Lines that only set variables, source a file or comment (`export PATH=…`): routine setup."""
-    lines = text.splitlines()[:200]
-    return all(_SETTING.match(line) for line in lines)
+    """Lines that only set ordinary variables, aliases or shell options, or source a file that stays
+    put (`export PATH="$HOME/.local/bin:$PATH"`, `eval "$(pyenv init -)"`): routine setup. Anything that
+    runs a command, reaches the network, or changes what loads or whom the machine trusts is not."""
+    for line in text.splitlines()[:200]:
+        shape = _SETTING.match(line)
+        if shape is None:
+            return False
+        name, value, sourced, alias = shape.group(1), shape.group(2), shape.group(3), shape.group(4)
+        written = value if value is not None else (sourced if sourced is not None else alias)
+        if written is None:
+            continue
+        if any(mark in written for mark in ("$(", "`", ";", "&", "|", "://")) or _TEMPORARY.search(written):
+            return False
+        if name is not None and _TRUST_VARIABLES.match(name):
+            return False
+    return True
 
 
 def poisoned_definitions(text: str) -> list[str]:
@@ -591,7 +618,11 @@ def _destroy_severity(scope: str, text: str) -> tuple[Severity | None, str]:
         depth = components(text)
         if depth <= 1:
             return C, "a system directory"
-        return (H if depth == 2 else M), "a folder inside a system directory"
+        if depth == 2 or (depth == 3 and targets.in_os_tree(text)):
+            return H, "a folder the system runs from"
+        if depth == 3 and text.startswith("/var/lib/"):
+            return H, "all the state one service keeps (its databases, queues, keys)"
+        return M, "a folder inside a system directory (one application's files)"
     if scope == targets.DEVICE:
         return H, "device files"
     if scope == targets.USER:
@@ -611,14 +642,23 @@ def _delete_file(scan: Scan, call: Call, path: Value, scope: str) -> None:
     text = path.text
     if scope in (targets.SYSTEM, targets.ROOT):
         sensitive = targets.is_sensitive_system_file(text) or components(text) <= 2
-        scan.report(
-            "bash.fs.delete_sensitive",
-            call,
-            target=path.shown,
-            scope=scope,
-            severity=C if sensitive else H,
-            detail=_joined("a system file the machine relies on", call.note()),
-        )
+        if sensitive or targets.in_os_tree(text):
+            scan.report(
+                "bash.fs.delete_sensitive",
+                call,
+                target=path.shown,
+                scope=scope,
+                severity=C if sensitive else H,
+                detail=_joined("a system file the machine relies on", call.note()),
+            )
+        else:
+            scan.report(
+                "bash.fs.delete",
+                call,
+                target=path.shown,
+                scope=scope,
+                detail=_joined("a file one application keeps in a system folder", call.note()),
+            )
     elif scope in (targets.HOME, targets.USER, targets.OUTSIDE):
         scan.report("bash.fs.delete", call, target=path.shown, scope=scope, detail=call.note())
 

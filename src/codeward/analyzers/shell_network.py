@@ -378,6 +378,9 @@ def netcat(scan: Scan, call: Call) -> Stream:
         remote_shell(scan, call, host, listening=listening, runs=runs)
         return NOTHING
     if parsed.has("-z") and not listening:
+        ports = operands[1:]
+        if len(ports) == 1 and ports[0].isdigit():
+            return NOTHING  # is this one service up? (`nc -z localhost 5432`): a health check, not a scan
         scan.report(
             "bash.net.scan", call, target=host, scope=targets.REMOTE, detail="probes which ports are open"
         )
@@ -522,11 +525,17 @@ _SSH_VALUED = frozenset(
 )
 
 
+_LOGIN_PORTS = {"22": "SSH", "23": "telnet", "3389": "remote desktop", "5900": "VNC", "5901": "VNC"}
+_LOGIN_PORTS |= {"5985": "WinRM", "5986": "WinRM", "445": "SMB"}
+
+
 def ssh(scan: Scan, call: Call) -> Stream:
     parsed = parse_options(call.args, _SSH_VALUED, stop_at_operand=True)
     if not parsed.operands:
         return NOTHING
     host, command = parsed.operands[0], parsed.operands[1:]
+    for forward in parsed.all("-R"):
+        _reverse_tunnel(scan, call, host.shown, forward.text)
     if call.stdin.taints:
         send(scan, call, host.shown, call.stdin.taints)
     if command:
@@ -534,6 +543,35 @@ def ssh(scan: Scan, call: Call) -> Stream:
         script = Value(text=joined, raw=joined, known=all(v.known for v in command))
         scan.run_code(call, script, "bash", f"ssh {host.shown}")
     return NOTHING
+
+
+def autossh(scan: Scan, call: Call) -> Stream:
+    """autossh keeps an ssh connection up: `-M port` is its own, everything else is ssh's."""
+    args = list(call.args)
+    while args and args[0].text in ("-M", "-f"):
+        args = args[2:] if args[0].text == "-M" else args[1:]
+    return ssh(scan, replace(call, args=args))
+
+
+def _reverse_tunnel(scan: Scan, call: Call, host: str, forward: str) -> None:
+    """`ssh -R [bind:]port:host:hostport HOST`: HOST can now open connections into this side. To a login
+    service (SSH, RDP, VNC…) that is a way back into the machine; `-R port` alone is a SOCKS proxy
+    into everything this machine reaches."""
+    parts = forward.rsplit(":", 2) if forward.count(":") >= 2 else [forward]
+    if len(parts) == 1:
+        severity, what = H, "a proxy into every host this machine can reach"
+    else:
+        service = _LOGIN_PORTS.get(parts[-1])
+        severity = H if service else M
+        what = f"this machine's {service} login" if service else f"{parts[-2]}:{parts[-1]} on this side"
+    scan.report(
+        "bash.net.reverse_tunnel",
+        call,
+        target=host,
+        scope=targets.REMOTE,
+        severity=severity,
+        detail=f"gives {host} {what} (-R {forward})",
+    )
 
 
 def _remote(text: str) -> bool:
@@ -621,6 +659,68 @@ def scanner(scan: Scan, call: Call) -> Stream:
         detail=f"{call.program} maps hosts and open ports",
     )
     return NOTHING
+
+
+_PAYLOAD_TOOLS = {
+    "msfvenom": "builds a payload (shellcode, a reverse-shell binary)",
+    "veil": "builds an antivirus-evading payload",
+    "hashcat": "cracks password hashes",
+    "john": "cracks password hashes",
+}
+_ATTACK_TOOLS = {
+    "sqlmap": "exploits SQL injection",
+    "hydra": "guesses logins by brute force",
+    "medusa": "guesses logins by brute force",
+    "ncrack": "guesses logins by brute force",
+    "patator": "guesses logins by brute force",
+    "kerbrute": "guesses Kerberos logins by brute force",
+    "crackmapexec": "attacks Windows hosts (SMB, WinRM, LDAP)",
+    "netexec": "attacks Windows hosts (SMB, WinRM, LDAP)",
+    "nxc": "attacks Windows hosts (SMB, WinRM, LDAP)",
+    "evil-winrm": "opens a shell on a Windows host with stolen credentials",
+    "responder": "poisons name resolution to capture credentials",
+    "bettercap": "intercepts network traffic (man in the middle)",
+    "ettercap": "intercepts network traffic (man in the middle)",
+    "commix": "exploits command injection",
+    "msfconsole": "runs Metasploit modules",
+}
+_IMPACKET = ("secretsdump", "psexec", "wmiexec", "smbexec", "atexec", "dcomexec", "GetUserSPNs", "GetNPUsers")
+_ATTACK_TOOLS |= {
+    program: f"runs impacket's {name} against a Windows host"
+    for name in _IMPACKET
+    for program in (f"impacket-{name}", f"{name}.py")
+}
+
+
+def offensive_tool(scan: Scan, call: Call) -> Stream:
+    """Security tools: those that attack a host are exploits (judged by who runs them against what);
+    payload builders and hash crackers attack nothing by themselves but are offensive work."""
+    if all(v.text in ("-h", "--help", "-V", "--version", "--usage") for v in call.args):
+        return NOTHING
+    hosts = [v.shown for v in call.args if is_url(v.text) or _looks_like_host(v.text)]
+    attack = _ATTACK_TOOLS.get(call.program)
+    if attack is not None:
+        scan.report(
+            "bash.net.attack_tool",
+            call,
+            target=hosts[0] if hosts else call.program,
+            scope=targets.REMOTE,
+            detail=f"{call.program} {attack}",
+        )
+        return NOTHING
+    scan.report(
+        "bash.exec.offensive_tool",
+        call,
+        target=call.program,
+        detail=f"{call.program} {_PAYLOAD_TOOLS[call.program]}",
+    )
+    return NOTHING
+
+
+def _looks_like_host(text: str) -> bool:
+    address = text.rsplit("@", 1)[-1].split("/", 1)[0]
+    parts = address.split(".")
+    return len(parts) == 4 and all(part.isdigit() for part in parts)
 
 
 _PIP_VALUED = frozenset(
@@ -761,6 +861,7 @@ HANDLERS: dict[str, NetworkHandler] = {
     "socat": socat,
     "openssl": openssl,
     "ssh": ssh,
+    "autossh": autossh,
     "scp": remote_copy,
     "rsync": remote_copy,
     "mail": mail,
@@ -775,6 +876,16 @@ HANDLERS: dict[str, NetworkHandler] = {
     "hping3": scanner,
     "arp-scan": scanner,
     "nikto": scanner,
+    "gobuster": scanner,
+    "ffuf": scanner,
+    "dirb": scanner,
+    "dirsearch": scanner,
+    "feroxbuster": scanner,
+    "wfuzz": scanner,
+    "wpscan": scanner,
+    "nuclei": scanner,
+    "enum4linux": scanner,
+    **{name: offensive_tool for name in (*_PAYLOAD_TOOLS, *_ATTACK_TOOLS)},
     "pip": pip,
     "uv": uv,
     "npm": npm,

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+import re2
+
 from codeward.analyzers import targets
 from codeward.analyzers.shell_network import remote_copy
 from codeward.analyzers.shell_programs import Call, Scan, parse_options
@@ -429,8 +431,14 @@ def _kill_selected(scan: Scan, call: Call, value: Value) -> None:
             f"kills system processes ({', '.join(daemons[:3])}) picked from the process list",
             Confidence.MEDIUM,
         )
+    elif _NAMED_SELECTION.search(value.raw):
+        # `kill $(pgrep -f ./myshell)` is `pkill -f ./myshell`: the processes are named
+        _kill(scan, call, value.shown, L, "kills the processes named in the selection", Confidence.MEDIUM)
     else:
         _kill(scan, call, value.shown, M, "kills processes picked from the process list", Confidence.MEDIUM)
+
+
+_NAMED_SELECTION = re2.compile(r"\$\(\s*(?:pgrep|pidof)\s+(?:-[fxilnoaewv]+\s+)*[^\s)-][^)]*\)")
 
 
 def pkill(scan: Scan, call: Call) -> Stream:
@@ -756,15 +764,40 @@ _TOKEN_PRINTERS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("aws", ("ecr", "get-login-password"), "cred.read.cloud"),
     ("kubectl", ("config", "view", "--raw"), "cred.read.cloud"),
     ("gh", ("auth", "token"), "cred.read.token_file"),
-    ("security", ("find-generic-password", "-w"), "cred.read.keyring"),
-    ("security", ("find-internet-password", "-w"), "cred.read.keyring"),
     ("secret-tool", ("lookup",), "cred.read.keyring"),
+    ("kwallet-query", ("-r",), "cred.read.keyring"),
 )
+_KEYCHAIN_READS = frozenset({"find-generic-password", "find-internet-password", "dump-keychain"})
+_KEYCHAIN_SECRET_FLAGS = {"find-generic-password": "wg", "find-internet-password": "wg", "dump-keychain": "d"}
+
+
+def _keychain_secret(call: Call) -> str | None:
+    """`security find-generic-password -wa NAME` (flags in any grouping), `security dump-keychain -d`:
+    macOS's keychain printing a stored password; the subcommand, else None."""
+    if call.program != "security" or not call.args or call.args[0].text not in _KEYCHAIN_READS:
+        return None
+    command = call.args[0].text
+    flags = "".join(
+        v.text[1:] for v in call.args[1:] if v.text.startswith("-") and not v.text.startswith("--")
+    )
+    return command if any(flag in flags for flag in _KEYCHAIN_SECRET_FLAGS[command]) else None
 
 
 def printed_credential(scan: Scan, call: Call) -> Stream | None:
     """Commands whose output is a live credential (`gh auth token`, `gcloud auth print-access-token`)."""
     words = {value.text for value in call.args}
+    keychain = _keychain_secret(call)
+    if keychain is not None:
+        shown = f"security {keychain}"
+        scan.report(
+            "bash.cred.read_credentials",
+            call,
+            target=shown,
+            scope=targets.CREDENTIAL,
+            capability="cred.read.keyring",
+            detail="prints a password stored in the macOS keychain",
+        )
+        return Stream(frozenset({Taint(CREDENTIAL, shown, "cred.read.keyring")}))
     for program, needed, capability in _TOKEN_PRINTERS:
         if call.program == program and all(word in words for word in needed):
             shown = f"{program} {' '.join(needed)}"
@@ -1129,6 +1162,7 @@ HANDLERS: dict[str, SystemHandler] = {
     "gh": token_printer,
     "security": token_printer,
     "secret-tool": token_printer,
+    "kwallet-query": token_printer,
     "az": cloud,
     "doctl": cloud,
     "hcloud": cloud,

@@ -48,6 +48,14 @@ ssh -i ~/.ssh/id_rsa deploy@example.com uptime
 ls -la ~/.aws
 # ok: bash.cred.read_credentials
 chmod 600 ~/.ssh/id_rsa
+# ruleid: bash.cred.read_credentials
+security find-generic-password -wa 'Chrome Safe Storage'
+# ruleid: bash.cred.read_credentials
+security find-internet-password -s github.com -g
+# ruleid: bash.cred.read_credentials
+sudo security dump-keychain -d login.keychain
+# ok: bash.cred.read_credentials
+security find-generic-password -s 'Wi-Fi' -a me
 # ok: bash.cred.read_credentials
 gh auth status
 # ok: bash.cred.read_credentials

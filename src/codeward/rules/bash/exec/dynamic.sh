@@ -17,3 +17,7 @@ safe_calculator() {
     eval "$input_string"
 }
 safe_calculator "ls -a /app/"
+# ruleid: bash.exec.dynamic
+eval "$(pyenv init -)"
+# ruleid: bash.exec.dynamic
+eval "$(ssh-agent -s)"

@@ -14,3 +14,5 @@ rm /tmp/scratch.txt
 rm -rf ./dist
 # ok: bash.fs.delete
 echo "rm ~/notes.txt"
+# ruleid: bash.fs.delete
+sudo rm /etc/nginx/sites-enabled/default

@@ -24,3 +24,7 @@ rm ~/.cache/thumbnails/a.png
 file_path="/etc/group"
 # ruleid: bash.fs.delete_sensitive
 rm -f "$file_path"
+# ok: bash.fs.delete_sensitive
+sudo rm /etc/nginx/sites-enabled/default
+# ruleid: bash.fs.delete_sensitive
+rm /usr/bin/python3
