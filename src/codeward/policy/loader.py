@@ -34,6 +34,8 @@ from codeward.policy.schema import (
 
 PACK_PREFIX = "pack:"
 BASE_PACK = "pack:default"
+MAX_POLICY_NODES = 100_000
+"""A policy file larger than this once its YAML aliases are expanded is rejected before it is read."""
 
 
 def pack_names() -> list[str]:
@@ -373,8 +375,16 @@ def _compose(source: PolicySource) -> yaml.Node:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error)
         raise PolicyError(f"{source.name}:{line}: YAML syntax error: {problem}") from None
+    except RecursionError:
+        raise PolicyError(f"{source.name}:1: the policy is nested too deeply to read") from None
     if node is None:
         raise PolicyError(f"{source.name}:1: the policy file is empty")
+    size = _expanded_size(node, {})
+    if size > MAX_POLICY_NODES:
+        raise PolicyError(
+            f"{source.name}:1: the policy has {size:,} YAML nodes once its aliases (`*name`) are expanded; "
+            f"the limit is {MAX_POLICY_NODES:,}"
+        )
     duplicates = list(_duplicate_keys(node))
     if duplicates:
         raise PolicyError(
@@ -382,6 +392,24 @@ def _compose(source: PolicySource) -> yaml.Node:
             [f"{source.name}:{line}: key {key!r} appears twice in one mapping" for key, line in duplicates],
         )
     return node
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many nodes `node` becomes once every alias is expanded, counting each shared node once per
+    use but computing it once, so that a 'billion laughs' file is measured without being expanded."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # an alias of a node still being measured (a cycle) counts once
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded_size(key_node, sizes) + _expanded_size(value_node, sizes)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, sizes)
+    sizes[id(node)] = size
+    return size
 
 
 def _duplicate_keys(node: yaml.Node) -> Any:
