@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from codeward.bench.perf import mixed_snippet, render_perf, run_perf, synthetic_policy
+from codeward.bench.perf import PerfReport, SizePoint, mixed_snippet, render_perf, run_perf, synthetic_policy
 from codeward.bench.systems import PatternDenySystem
 
 
@@ -46,3 +46,16 @@ def test_a_small_perf_run_measures_size_policy_and_ratios_and_says_what_it_left_
     text = render_perf(report, [], None)
     assert "| pattern-deny |" in text and "## Policy size" in text and "left out of this run" in text
     assert steps  # progress is reported step by step
+
+
+def test_growth_exponents_tell_linear_from_quadratic_cost() -> None:
+    report = PerfReport(
+        size_points=[
+            SizePoint("linear", "python", 10, 1.0, 1.0, 3),
+            SizePoint("linear", "python", 100, 10.0, 10.0, 3),
+            SizePoint("quadratic", "python", 10, 1.0, 1.0, 3),
+            SizePoint("quadratic", "python", 100, 100.0, 100.0, 3),
+        ]
+    )
+    assert report.growth() == {"linear": {(10, 100): 1.0}, "quadratic": {(10, 100): 2.0}}
+    assert report.to_dict()["growth_exponents"]["quadratic"] == {"10-100": 2.0}

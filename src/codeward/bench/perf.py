@@ -7,6 +7,7 @@ minute. The sandbox is timed against running the same harmless snippet bare. Not
 
 from __future__ import annotations
 
+import math
 import statistics
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -123,8 +125,26 @@ class PerfReport:
             )
         return result
 
+    def growth(self) -> dict[str, dict[tuple[int, int], float]]:
+        """Per system, the exponent k of t ∝ n^k between consecutive sizes (1: linear in input size)."""
+        result: dict[str, dict[tuple[int, int], float]] = {}
+        for name, series in self.by_system_size().items():
+            ordered = sorted(series)
+            for (low, low_ms), (high, high_ms) in pairwise(ordered):
+                if low_ms > 0 and high_ms > 0 and high > low:
+                    exponent = math.log(high_ms / low_ms) / math.log(high / low)
+                    result.setdefault(name, {})[(low, high)] = round(exponent, 2)
+        return result
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ratios_to_codeward_static": self.ratios()}
+        return {
+            **asdict(self),
+            "ratios_to_codeward_static": self.ratios(),
+            "growth_exponents": {
+                name: {f"{low}-{high}": value for (low, high), value in by_step.items()}
+                for name, by_step in self.growth().items()
+            },
+        }
 
 
 def _timed(function: Callable[[], object], samples: int) -> list[float]:
@@ -339,6 +359,20 @@ def render_perf(report: PerfReport, plots: Sequence[Path], plot_problem: str | N
         ]
         for system, by_size in ratios.items():
             cells = [_ratio(by_size[size]) if size in by_size else "–" for size in sizes]
+            lines.append(f"| {system} | " + " | ".join(cells) + " |")
+    growth = report.growth()
+    if growth:
+        steps = sorted({step for by_step in growth.values() for step in by_step})
+        lines += [
+            "",
+            "Growth exponent of p50 between two sizes, log(t2/t1) / log(n2/n1): 1 is linear, 2 quadratic, "
+            "below 1 a fixed cost (process start) still dominates:",
+            "",
+            "| system | " + " | ".join(f"{low:,}→{high:,}" for low, high in steps) + " |",
+            "| --- |" + " ---: |" * len(steps),
+        ]
+        for system, by_step in growth.items():
+            cells = [f"{by_step[step]:.2f}" if step in by_step else "–" for step in steps]
             lines.append(f"| {system} | " + " | ".join(cells) + " |")
     lines += [
         "",
