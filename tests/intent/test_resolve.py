@@ -114,6 +114,13 @@ def test_the_distribution_covers_the_policy_catalogue_only() -> None:
     assert abs(sum(intent.distribution.values()) - 1.0) < 0.01
 
 
+def test_an_intent_only_the_policy_knows_is_in_the_distribution_with_no_share() -> None:
+    catalogue = Clearances({**CLEARANCES.roles_by_intent, "compliance_audit": frozenset({"auditor"})})
+    intent, _ = resolve_intent(Context(project=CTF), catalogue, infer(Context(project=CTF)))
+    assert intent.distribution["compliance_audit"] == 0.0
+    assert intent.name == "security_research"
+
+
 # ---------------------------------------------------------------------------- through the engine
 def generate(guard: Guard, context: Context) -> Action:
     return guard.check(Subject(content=REVERSE_SHELL, language="python", mode="generate"), context).action

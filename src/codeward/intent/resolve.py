@@ -153,10 +153,11 @@ def contradicted_by(declared: str, inference: Inference | None) -> str | None:
 
 
 def _catalogue_distribution(inference: Inference | None, clearances: Clearances) -> dict[str, float]:
-    """The inferred distribution over the policy's intents only, renormalised."""
+    """The inferred distribution over the policy's intent catalogue, renormalised: an intent the policy
+    does not know gets no share, one the lexicon has no signal for gets 0."""
     if inference is None:
         return {}
-    known = {name: p for name, p in inference.distribution.items() if clearances.known(name)}
+    known = {name: inference.distribution.get(name, 0.0) for name in clearances.roles_by_intent}
     total = sum(known.values())
     if total <= 0:
         return {}
