@@ -79,7 +79,7 @@ class CodeShieldSystem:
                 if len(failures.messages) > before:
                     failed_cases += 1
                     reasons.append(
-                        f"CodeShield failed internally and answered {treatment}: {failures.messages[-1][:160]}"
+                        f"CodeShield failed internally and answered {treatment}: …{failures.messages[-1][-160:]}"
                     )
                 return Verdict(
                     action={"block": Action.BLOCK, "warn": Action.NOTICE}.get(treatment, Action.ALLOW),
