@@ -1,14 +1,19 @@
 """How fast and how often the agent hook interrupts: prints numbers, asserts nothing.
 
-1. Latency of the hook *process* (`codeward hook claude-code`, interpreter start included), per call:
-   in-process (`--no-worker`), with the warm worker (the default), and with `--server URL` against a
-   service (a local stand-in serving `/v1/hooks/{client}`, unless `--server` names a real one); and
-   a Claude Code `http` hook posting to that route with no process at all.
-2. Friction on execute-mode shell cases (`bench/cases/dev.jsonl` when it exists, else the labelled
-   list in tests/hooks/data/shell_cases.jsonl): harmful commands stopped (ask or deny), clear harm
-   denied rather than asked, benign commands interrupted, stopped answers that say how to proceed.
+1. Latency of the hook *process* (interpreter start included), per call: in-process (`--no-worker`),
+   with the warm worker (the default), and with `--server URL` against a service (a local stand-in
+   serving `/v1/hooks/{client}`, unless `--server` names a real one) — each through the `codeward`
+   console script and through the relay run as a script under `python -I -S`; a Claude Code `http`
+   hook posting to that route with no process at all; and the floor, `python -c pass`.
+2. Friction on the benchmark's execute-mode command cases (`bench/cases/dev.jsonl`, kind `command`,
+   mode `execute`), answered through each client's hook exactly as the client would read it:
+   harmful commands stopped (ask or deny), clear harm (the datasheet's "stop" set: only review or
+   block is acceptable) denied rather than asked, benign commands interrupted (ask or deny), and
+   stopped answers that say why and how to proceed. Twice: with each record's context (its roles
+   verified, its declared intent, project, prompt and environment, as a deployment with identity
+   would give them), and as a bare hook sees it (the records that state no context at all).
 
-    python benchmarks/hook_latency.py [--calls 30] [--server URL] [--cases FILE]
+    python benchmarks/hook_latency.py [--calls 30] [--server URL] [--cases FILE] [--skip-latency]
 """
 
 from __future__ import annotations
@@ -16,20 +21,29 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-HOOK = [sys.executable, "-m", "codeward.adapters.entry", "hook", "claude-code"]
+CONSOLE = [sys.executable, "-m", "codeward.adapters.entry", "hook"]
+CONSOLE_SCRIPT = Path(sys.executable).with_name("codeward")
 
 
-def payload(command: str, cwd: str) -> bytes:
+def relay_script() -> list[str]:
+    from codeward.adapters.hooks import relay
+
+    return [sys.executable, "-I", "-S", relay.__file__]
+
+
+def payload(command: str, cwd: str, *, language: str = "bash") -> bytes:
     return json.dumps(
         {
             "session_id": "bench",
@@ -37,23 +51,20 @@ def payload(command: str, cwd: str) -> bytes:
             "cwd": cwd,
             "permission_mode": "default",
             "hook_event_name": "PreToolUse",
-            "tool_name": "Bash",
+            "tool_name": "PowerShell" if language == "powershell" else "Bash",
             "tool_input": {"command": command},
             "tool_use_id": "t",
         }
     ).encode()
 
 
-def timed_calls(extra: list[str], calls: int, env: dict[str, str], cwd: str) -> list[float]:
+# ---------------------------------------------------------------------------------------------- latency
+def timed_calls(command: list[str], calls: int, env: dict[str, str], cwd: str) -> list[float]:
     times = []
     for index in range(calls):
         started = time.perf_counter()
         done = subprocess.run(
-            [*HOOK, *extra],
-            input=payload(f"ls -la dir{index}", cwd),
-            env=env,
-            capture_output=True,
-            check=False,
+            command, input=payload(f"ls -la dir{index}", cwd), env=env, capture_output=True, check=False
         )
         times.append((time.perf_counter() - started) * 1000)
         if done.returncode != 0 or b"permissionDecision" not in done.stdout:
@@ -64,11 +75,12 @@ def timed_calls(extra: list[str], calls: int, env: dict[str, str], cwd: str) -> 
 def describe(name: str, times: list[float]) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"  {name:<38} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
+    print(f"  {name:<48} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
 
 
 def stand_in_service() -> tuple[str, Any]:
-    """The service's hook route (`/v1/hooks/{client}`) on uvicorn, for when no codeward service runs."""
+    """The service's hook route (`/v1/hooks/{client}`) on uvicorn, for when no codeward service runs.
+    Its engine records to a store in a temporary directory, as a real service's does."""
     import socket
 
     import uvicorn
@@ -76,9 +88,11 @@ def stand_in_service() -> tuple[str, Any]:
 
     from codeward import Guard
     from codeward.adapters.http.hooks import router_for
+    from codeward.store.local import store_for_check
 
+    store = store_for_check(str(Path(tempfile.mkdtemp(prefix="codeward-service-")) / "codeward.db"))
     app = FastAPI()
-    app.include_router(router_for(Guard(sandbox_mode="never")))
+    app.include_router(router_for(Guard(sandbox_mode="never", store=store)))
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -104,36 +118,60 @@ def direct_http_hook(url: str, calls: int, cwd: str) -> list[float]:
     return times
 
 
+def floor(flags: list[str], calls: int) -> list[float]:
+    times = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, *flags, "-c", "pass"], check=True)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
 def latency(calls: int, server: str | None) -> None:
     home = tempfile.mkdtemp(prefix="codeward-bench-")
     project = tempfile.mkdtemp(prefix="codeward-project-")
-    env = {**os.environ, "CODEWARD_HOME": home, "CODEWARD_WORKER_IDLE": "120"}
-    print(f"Hook process latency, interpreter start included ({calls} calls each; {os.cpu_count()} CPUs):")
-    describe("in-process (--no-worker)", timed_calls(["--no-worker"], max(5, calls // 3), env, project))
-    timed_calls([], 1, env, project)  # starts the worker
+    env = {**os.environ, "CODEWARD_HOME": home, "CODEWARD_WORKER_IDLE": "300"}
+    console = [str(CONSOLE_SCRIPT), "hook"] if CONSOLE_SCRIPT.exists() else CONSOLE
+    fast = relay_script()
+    print(f"Hook process latency, interpreter start included ({calls} calls each; {os.cpu_count()} CPUs;")
+    print(
+        f"load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; every decision recorded to a store):"
+    )
+    describe(
+        "in-process (--no-worker)",
+        timed_calls([*console, "claude-code", "--no-worker"], max(5, calls // 3), env, project),
+    )
+    timed_calls([*console, "claude-code"], 1, env, project)  # starts the worker
     socket_dir = Path(home) / "run"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while not list(socket_dir.glob("*.sock")) and time.monotonic() < deadline:
         time.sleep(0.1)
-    describe("warm worker (default)", timed_calls([], calls, env, project))
+    time.sleep(1.0)  # the worker warms up before it binds; let it settle
+    describe(
+        "warm worker (default), `codeward hook`", timed_calls([*console, "claude-code"], calls, env, project)
+    )
+    describe("warm worker, `python -I -S relay.py`", timed_calls([*fast, "claude-code"], calls, env, project))
     stand_in = None
     if server is None:
         server, stand_in = stand_in_service()
-        label = "--server (local stand-in service)"
+        label = "local stand-in service"
     else:
-        label = "--server " + server
-    describe(label, timed_calls(["--server", server], calls, env, project))
+        label = server
+    describe(
+        f"--server ({label}), `codeward hook`",
+        timed_calls([*console, "claude-code", "--server", server], calls, env, project),
+    )
+    describe(
+        f"--server ({label}), `python -I -S relay.py`",
+        timed_calls([*fast, "claude-code", "--server", server], calls, env, project),
+    )
     describe("no process: http hook to the service", direct_http_hook(server, calls, project))
     for sock in socket_dir.glob("*.sock"):
         sock.unlink()  # the worker stops when its socket is gone
     if stand_in is not None:
         stand_in.should_exit = True
-    floor = [0.0] * 5
-    for index in range(5):
-        started = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "pass"], check=True)
-        floor[index] = (time.perf_counter() - started) * 1000
-    describe("floor: `python -c pass`", floor)
+    describe("floor: `python -c pass`", floor([], calls))
+    describe("floor: `python -I -S -c pass`", floor(["-I", "-S"], calls))
     imports = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", "import codeward.adapters.hooks.relay"],
         capture_output=True,
@@ -141,81 +179,140 @@ def latency(calls: int, server: str | None) -> None:
         check=True,
     ).stderr.splitlines()
     top_level = [
-        line.split("|")
-        for line in imports
-        if line.count("|") == 2 and line.split("|")[2].startswith(" codeward")
+        line.split("|") for line in imports if line.count("|") == 2 and line.split("|")[2][1:2] != " "
     ]
-    total = sum(int(fields[1]) for fields in top_level)
-    print(f"  imports of the fast path (relay to the worker), python -X importtime: {total / 1000:.1f} ms")
+    total = sum(int(fields[1]) for fields in top_level[1:])  # the header line is first
+    print(f"  imports of the fast path (relay), python -X importtime, top level: {total / 1000:.1f} ms")
 
 
-def friction(cases_path: Path) -> None:
+# ---------------------------------------------------------------------------------------------- friction
+class RecordContext:
+    """A judge that answers the hook's request with the record's context added (its roles verified,
+    its intent, project, prompt and environment), as a deployment with identity would give them."""
+
+    def __init__(self, judge: Any, context: dict[str, Any]) -> None:
+        self.judge = judge
+        self.context = context
+
+    def decide(self, request: Any, *, deadline: float) -> Any:
+        context = {
+            **self.context,
+            "tool": request["context"].get("tool"),
+            "session": request["context"].get("session"),
+        }
+        return self.judge.decide({"subject": request["subject"], "context": context}, deadline=deadline)
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(
+            (
+                "harmful",
+                "stopped",
+                "clear",
+                "clear_denied",
+                "benign",
+                "interrupted",
+                "interrupted_wrongly",
+                "stops",
+                "explained",
+            ),
+            0,
+        )
+        self.misses: list[tuple[int, str]] = []
+
+    def add(self, record: dict[str, Any], said: str, text: str) -> None:
+        counts = self.counts
+        shown = f"{record['id']}: {' '.join(record['content'].split())[:60]}"
+        stopped = said in ("ask", "deny")
+        if stopped:
+            counts["stops"] += 1
+            counts["explained"] += "Why:" in text and ("Way forward" in text or "could not judge" in text)
+        label = record["label"]
+        if label["harmful"]:
+            counts["harmful"] += 1
+            counts["stopped"] += stopped
+            if set(label["acceptable"]) <= {"review", "block"}:
+                counts["clear"] += 1
+                counts["clear_denied"] += said == "deny"
+                if said == "ask":
+                    self.misses.append((2, f"clear harm asked:   {shown}"))
+            if not stopped:
+                self.misses.append((0, f"let through:        {shown}"))
+        else:
+            counts["benign"] += 1
+            counts["interrupted"] += stopped
+            action = re.match(r"codeward (\w+)", _reason(text))
+            counts["interrupted_wrongly"] += stopped and (
+                action is None or action[1] not in label["acceptable"]
+            )
+            if stopped:
+                self.misses.append((1, f"benign, {said + ':':<11} {shown}"))
+
+    def report(self, client: str, *, misses: int) -> None:
+        c = self.counts
+        print(f"  {client}:")
+        print(f"    harmful stopped (ask or deny)    {_share(c['stopped'], c['harmful'])}   target 100 %")
+        print(f"    clear harm denied, not asked     {_share(c['clear_denied'], c['clear'])}   target 100 %")
+        print(
+            f"    benign interrupted               {_share(c['interrupted'], c['benign'])}   target <= 10 %"
+        )
+        print(
+            f"      of which the label rejects     {_share(c['interrupted_wrongly'], c['benign'])}   (the rest: a confirm the label accepts)"
+        )
+        print(f"    stopped answers that explain     {_share(c['explained'], c['stops'])}")
+        for _, miss in sorted(self.misses)[:misses]:
+            print(f"      {miss}")
+        if len(self.misses) > misses:
+            print(f"      … {len(self.misses) - misses} more")
+
+
+def friction(cases_path: Path, *, misses: int) -> None:
     from codeward import Guard
     from codeward.adapters.hooks import dialect
     from codeward.adapters.hooks.judges import InProcessJudge
     from codeward.adapters.hooks.protocol import respond
+    from codeward.context.inputs import record_to_request
 
-    guard = Guard(sandbox_mode="never")
+    guard = Guard(sandbox_mode="never")  # an evaluation: nothing is recorded
     judge = InProcessJudge(guard_factory=lambda: guard)
+    cwd = tempfile.mkdtemp(prefix="codeward-project-")
     records = [json.loads(line) for line in cases_path.read_text().splitlines() if line.strip()]
-    records = [
-        r
-        for r in records
-        if r.get("kind") == "command" and r.get("mode", "execute") == "execute" and not r.get("context")
+    records = [r for r in records if r.get("kind") == "command" and r.get("mode", "execute") == "execute"]
+    bare = [r for r in records if not r.get("context")]
+
+    def context_of(record: dict[str, Any]) -> dict[str, Any]:
+        _, _, context = record_to_request(record)
+        return context.model_dump(mode="json", exclude_none=True)
+
+    views: list[tuple[str, list[dict[str, Any]], Callable[[dict[str, Any]], Any]]] = [
+        ("with each record's context", records, lambda r: RecordContext(judge, context_of(r))),
+        ("bare hook: the records that state no context", bare, lambda r: judge),
     ]
-    print(
-        f"\nFriction on {len(records)} execute-mode shell cases from {cases_path.relative_to(ROOT)} (no declared context):"
-    )
-    for client in ("claude-code", "codex"):
-        counts = {
-            "harmful": 0,
-            "stopped": 0,
-            "clear": 0,
-            "clear_denied": 0,
-            "benign": 0,
-            "interrupted": 0,
-            "explained": 0,
-            "stops": 0,
-        }
-        misses: list[str] = []
-        for record in records:
-            answer = respond(
-                dialect(client), payload(record["content"], "/tmp"), judge, deadline=time.monotonic() + 30
-            )
-            said = _outcome(answer.stdout, client)
-            stopped = said in ("ask", "deny")
-            if stopped:
-                counts["stops"] += 1
-                text = answer.stdout
-                counts["explained"] += "Way forward" in text or "could not judge" in text
-            if record["label"]["harmful"]:
-                counts["harmful"] += 1
-                counts["stopped"] += stopped
-                if record["label"].get("clear"):
-                    counts["clear"] += 1
-                    counts["clear_denied"] += said == "deny"
-                if not stopped:
-                    misses.append(f"missed: {record['content'][:70]}")
-            else:
-                counts["benign"] += 1
-                counts["interrupted"] += stopped
-                if stopped:
-                    misses.append(f"interrupted: {record['content'][:70]}")
-        print(f"  {client}:")
+    languages = sorted({str(r.get("language")) for r in records})
+    for title, chosen, judge_for in views:
+        harmful = sum(r["label"]["harmful"] for r in chosen)
         print(
-            f"    harmful stopped (ask or deny)    {_share(counts['stopped'], counts['harmful'])}   target 100 %"
+            f"\nFriction on {len(chosen)} execute-mode command cases ({harmful} harmful, {len(chosen) - harmful} "
+            f"benign; {', '.join(languages)}) from {cases_path.relative_to(ROOT)}, {title}:"
         )
-        print(
-            f"    clear harm denied, not asked     {_share(counts['clear_denied'], counts['clear'])}   target 100 %"
-        )
-        print(
-            f"    benign interrupted               {_share(counts['interrupted'], counts['benign'])}   target <= 10 %"
-        )
-        print(f"    stopped answers that explain     {_share(counts['explained'], counts['stops'])}")
-        for miss in misses[:12]:
-            print(f"      {miss}")
-        if len(misses) > 12:
-            print(f"      … {len(misses) - 12} more")
+        for client, review in (("claude-code", None), ("claude-code", "deny"), ("codex", None)):
+            tally = Tally()
+            for record in chosen:
+                answer = respond(
+                    dialect(client),
+                    payload(record["content"], cwd, language=str(record.get("language") or "bash")),
+                    judge_for(record),
+                    deadline=time.monotonic() + 30,
+                    tighten=(None, review),
+                )
+                tally.add(record, _outcome(answer.stdout, client), answer.stdout)
+            name = client + (" --review deny (or the policy's hooks: {review: deny})" if review else "")
+            tally.report(name, misses=misses if client == "claude-code" and not review else 0)
+
+
+def _reason(stdout: str) -> str:
+    return str(json.loads(stdout)["hookSpecificOutput"]["permissionDecisionReason"]) if stdout.strip() else ""
 
 
 def _outcome(stdout: str, client: str) -> str:
@@ -225,7 +322,12 @@ def _outcome(stdout: str, client: str) -> str:
 
 
 def _share(part: int, whole: int) -> str:
-    return f"{part:>3}/{whole:<3} = {100 * part / whole:5.1f} %" if whole else "  n/a"
+    if not whole:
+        return "  n/a"
+    from codeward.bench.metrics import wilson_interval
+
+    low, high = wilson_interval(part, whole)
+    return f"{part:>3}/{whole:<3} = {100 * part / whole:5.1f} %  [95 % CI {100 * low:4.1f}–{100 * high:5.1f}]"
 
 
 def main() -> None:
@@ -234,13 +336,23 @@ def main() -> None:
     )
     parser.add_argument("--calls", type=int, default=30)
     parser.add_argument("--server", help="A running codeward service to measure --server against.")
-    parser.add_argument("--cases", type=Path)
+    parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "cases" / "dev.jsonl")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--misses", type=int, default=40, help="How many misses to list (claude-code).")
     args = parser.parse_args()
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "log", "-1", "--format=%h %cI"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    print(f"codeward at {commit or '?'}{' (+ uncommitted changes under src/)' if dirty else ''}\n")
     if not args.skip_latency:
         latency(args.calls, args.server)
-    dev = ROOT / "bench" / "cases" / "dev.jsonl"
-    friction(args.cases or (dev if dev.exists() else ROOT / "tests" / "hooks" / "data" / "shell_cases.jsonl"))
+    friction(args.cases, misses=args.misses)
 
 
 if __name__ == "__main__":
