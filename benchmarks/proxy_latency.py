@@ -1,7 +1,8 @@
 """What the proxy adds to a request: prints numbers, asserts nothing.
 
 A local upstream (an HTTP server on 127.0.0.1 answering with a fixed completion) is called directly
-and through `codeward proxy` (uvicorn, in-process engine), alternately, with one keep-alive client.
+and through `codeward proxy` (uvicorn, in-process engine recording every decision to a SQLite store
+in a temporary directory, as `codeward proxy` does), alternately, with one keep-alive client.
 The difference of medians is the added latency, for a response without code, with one code block,
 and streamed.
 
@@ -14,6 +15,7 @@ import argparse
 import json
 import socket
 import statistics
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +25,7 @@ import httpx
 import uvicorn
 
 from codeward.adapters.proxy import AuditLog, ProxyConfig, create_app, guard_judge_factory
+from codeward.store.local import store_for_check
 
 NO_CODE = "Sure. The function returns the sum of its two arguments, and raises on non-numbers."
 ONE_BLOCK = "Here it is:\n```python\ndef add(a, b):\n    return a + b\n```\nCall it with two numbers."
@@ -138,7 +141,8 @@ def main() -> None:
     upstream = ThreadingHTTPServer(("127.0.0.1", 0), Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
     upstream_url = f"http://127.0.0.1:{upstream.server_address[1]}"
-    app = create_app(ProxyConfig(upstream_url + "/v1", guard_judge_factory([]), AuditLog(None)))
+    store = store_for_check(f"{tempfile.mkdtemp(prefix='codeward-proxy-')}/codeward.db")
+    app = create_app(ProxyConfig(upstream_url + "/v1", guard_judge_factory([], store=store), AuditLog(None)))
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     threading.Thread(target=server.run, daemon=True).start()
