@@ -136,3 +136,20 @@ def test_a_true_declaration_is_never_reported_as_a_mismatch_in_the_corpus() -> N
     report = mismatches(load_projects(CORPUS))
     assert report.true_reported == []
     assert report.contradicting_reported > 0
+
+
+def test_a_folder_of_labelled_manifests_is_read_as_a_holdout(tmp_path: Path) -> None:
+    manifest = {
+        "files": ["lessons/1.md", "exercises/1.py"],
+        "dependencies": [],
+        "readme": "",
+        "label": "education",
+    }
+    (tmp_path / "course.json").write_text(json.dumps(manifest))
+    (projects,) = [load_projects(tmp_path)]
+    assert [(p.name, p.label, p.split) for p in projects] == [("course", "education", "holdout")]
+    assert evaluate(projects).accuracy == 1.0
+    assert load_projects(tmp_path, splits=["dev"]) == []
+    (tmp_path / "bad.json").write_text(json.dumps({**manifest, "label": "hacking"}))
+    with pytest.raises(InputError, match="label must be one of"):
+        load_projects(tmp_path)

@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -95,8 +96,12 @@ class LabelledProject(BaseModel):
 
 
 def load_projects(root: str | Path, *, splits: Iterable[str] | None = None) -> list[LabelledProject]:
-    """Every listed project whose manifest was built, optionally only some splits."""
+    """Every listed project whose manifest was built, optionally only some splits. A folder without
+    projects.yaml is read as labelled manifests alone (`*.json` or `manifests/*.json`, each with its
+    `label`), all in the `holdout` split: the shape of a held-out set handed over as files."""
     root = Path(root)
+    if not (root / "projects.yaml").is_file():
+        return _bare_manifests(root, splits)
     wanted = set(splits) if splits is not None else None
     try:
         listing = yaml.safe_load((root / "projects.yaml").read_text(encoding="utf-8"))
@@ -112,18 +117,51 @@ def load_projects(root: str | Path, *, splits: Iterable[str] | None = None) -> l
         path = root / "manifests" / f"{entry.registry}-{entry.name}.json"
         if not path.is_file():
             continue
-        try:
-            manifest = json.loads(path.read_text(encoding="utf-8"))
-            project = Project(
-                files=list(manifest.get("files", [])),
-                dependencies=list(manifest.get("dependencies", [])),
-                readme=str(manifest.get("readme", "")),
-            )
-        except (OSError, json.JSONDecodeError, ValidationError, AttributeError) as error:
-            raise InputError(f"cannot read {path}: {error}") from None
+        manifest, project = _read_manifest(path)
         projects.append(
             LabelledProject(
                 **entry.model_dump(), licence=str(manifest.get("licence", "unknown")), project=project
+            )
+        )
+    return projects
+
+
+def _read_manifest(path: Path) -> tuple[dict[str, Any], Project]:
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        project = Project(
+            files=list(manifest.get("files", [])),
+            dependencies=list(manifest.get("dependencies", [])),
+            readme=str(manifest.get("readme", "")),
+            ci=str(manifest.get("ci", "")),
+        )
+    except (OSError, json.JSONDecodeError, ValidationError, AttributeError, TypeError) as error:
+        raise InputError(f"cannot read {path}: {error}") from None
+    return manifest, project
+
+
+def _bare_manifests(root: Path, splits: Iterable[str] | None) -> list[LabelledProject]:
+    if splits is not None and "holdout" not in set(splits):
+        return []
+    paths = sorted(root.glob("*.json")) or sorted((root / "manifests").glob("*.json"))
+    if not paths:
+        raise InputError(f"{root} has neither projects.yaml nor labelled manifests (*.json)")
+    projects = []
+    for path in paths:
+        manifest, project = _read_manifest(path)
+        label = manifest.get("label")
+        if label not in INTENTS:
+            raise InputError(f"{path}: label must be one of {', '.join(INTENTS)}, not {label!r}")
+        projects.append(
+            LabelledProject(
+                name=str(manifest.get("name", path.stem)),
+                registry=str(manifest.get("registry", "unknown")),
+                label=label,
+                split="holdout",
+                why=str(manifest.get("why", "")),
+                aliases=[str(alias) for alias in manifest.get("aliases", [])],
+                licence=str(manifest.get("licence", "unknown")),
+                project=project,
             )
         )
     return projects
