@@ -45,10 +45,17 @@ class Client:
     remove: Callable[[dict[str, Any], str], int]
 
 
-def hook_command(client: str, *, executable: str | None = None, options: list[str] | None = None) -> str:
-    """The command line the client will run: this installation's `codeward`, so that the client finds it."""
-    program = executable or _codeward_executable()
-    return shlex.join([program, "hook", client, *(options or [])])
+def hook_command(
+    client: str, *, executable: str | None = None, options: list[str] | None = None, fast: bool = False
+) -> str:
+    """The command line the client will run: this installation's `codeward`, so that the client finds
+    it; `fast`: this interpreter running the hook relay without `site` (a few ms less per call)."""
+    if fast:
+        from codeward.adapters.hooks import relay
+
+        relay_script = [sys.executable, "-I", "-S", os.path.abspath(relay.__file__)]
+        return shlex.join([*relay_script, client, *(options or [])])
+    return shlex.join([executable or _codeward_executable(), "hook", client, *(options or [])])
 
 
 def _codeward_executable() -> str:
@@ -62,9 +69,11 @@ def _codeward_executable() -> str:
 def is_codeward_hook(command: object, client: str) -> bool:
     if not isinstance(command, str):
         return False
+    after = rf"['\"]?\s+{re.escape(client)}(\s|$)"
     return (
         re.search(rf"(^|[/\\\s'\"])codeward(\.exe)?['\"]?\s+hook\s+{re.escape(client)}(\s|$)", command)
         is not None
+        or re.search(rf"[/\\]codeward[/\\]adapters[/\\]hooks[/\\]relay\.py{after}", command) is not None
     )
 
 
