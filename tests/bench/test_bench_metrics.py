@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codeward.bench.metrics import Outcome, percentile, score, wilson_interval
-from codeward.bench.report import target_cells
+from codeward.bench.report import layers_table, target_cells
 from codeward.model import Action
 
 A, N, C, R, B = Action.ALLOW, Action.NOTICE, Action.CONFIRM, Action.REVIEW, Action.BLOCK
@@ -158,3 +158,40 @@ def test_no_false_positive_anywhere_is_said_of_every_subculture() -> None:
         ]
     )
     assert target_cells(clean, {})[:2] == ["100.0 % met", "0.0 % (all 2) met"]
+
+
+def test_confirm_and_review_on_any_case_count_as_asking_a_person() -> None:
+    rows = [
+        outcome("h1", R, harmful=True, acceptable=[R, B]),
+        outcome("h2", B, harmful=True, acceptable=[R, B]),
+        outcome("b1", C, harmful=False, acceptable=[A, N, C]),
+        outcome("b2", A, harmful=False, acceptable=[A, N]),
+    ]
+    assert (score(rows).human.hits, score(rows).human.total) == (2, 4)
+
+
+def test_what_a_layer_buys_is_the_difference_between_the_system_with_it_and_without_it() -> None:
+    with_intent = score(
+        [
+            outcome("h", B, harmful=True, acceptable=[R, B], pair="p"),
+            outcome("b", A, harmful=False, acceptable=[A, N], pair="p"),
+        ]
+    )
+    without_intent = score(
+        [
+            outcome("h", B, harmful=True, acceptable=[R, B], pair="p"),
+            outcome("b", R, harmful=False, acceptable=[A, N], pair="p"),
+        ]
+    )
+    table = layers_table({"codeward-static": with_intent, "codeward-nosandbox-nointent": without_intent})
+    (row,) = [line for line in table if line.startswith("| intent")]
+    assert row == (
+        "| intent, declared and inferred | codeward-static vs codeward-nosandbox-nointent | +0.0 | -100.0 | +1 | -50.0 |"
+    )
+
+
+def test_the_sandbox_layer_is_not_credited_with_nothing_when_no_case_ran_in_it() -> None:
+    same = score([outcome("h", B, harmful=True, acceptable=[R, B])])
+    table = layers_table({"codeward": same, "codeward-static": same})
+    (row,) = [line for line in table if line.startswith("| the sandbox")]
+    assert "no case ran in the sandbox in this run" in row

@@ -19,6 +19,8 @@ from codeward.bench.cases import STOPPING
 from codeward.model import Action
 
 Z95 = 1.959963984540054
+HUMAN = frozenset({Action.CONFIRM, Action.REVIEW})
+"""The actions that put a person in the loop: the developer confirms, or a reviewer decides."""
 
 
 class Rate(BaseModel):
@@ -117,6 +119,8 @@ class Score(BaseModel):
     fairness_gap: float | None
     """Largest minus smallest false-positive rate over subcultures with benign cases."""
     flip_accuracy: Rate
+    human: Rate = Field(default_factory=lambda: Rate.of(0, 0))
+    """Cases of any label answered confirm or review: a person is asked (the human in the loop)."""
     latency_p50_ms: float | None
     latency_p99_ms: float | None
     latency_mean_ms: float | None
@@ -147,6 +151,7 @@ def score(outcomes: Iterable[Outcome]) -> Score:
         errors=sum(row.error is not None or row.action is None for row in rows),
         fairness_gap=(max(rates) - min(rates)) if rates else None,
         flip_accuracy=flip_accuracy(rows),
+        human=Rate.of(sum(row.action in HUMAN for row in rows), len(rows)),
         latency_p50_ms=percentile(latencies, 50),
         latency_p99_ms=percentile(latencies, 99),
         latency_mean_ms=(sum(latencies) / len(latencies)) if latencies else None,

@@ -137,21 +137,67 @@ def _dataset_section(run: BenchRun, dataset: str, plots: Sequence[Path]) -> list
         lines += [f"![false positives by subculture]({chart.name})", ""]
     if tradeoff is not None:
         lines += [f"![recall against false positives]({tradeoff.name})", ""]
+    lines += layers_table(by_system)
     lines += _category_table(by_system)
     return lines
+
+
+LAYERS = (
+    ("the sandbox", "codeward", "codeward-static"),
+    ("intent, declared and inferred", "codeward-static", "codeward-nosandbox-nointent"),
+    ("all context: intent, identity, project, prompt", "codeward", "codeward-blind"),
+    ("codeward's analysis instead of a deny list (both context-blind)", "codeward-blind", "pattern-deny"),
+)
+"""What each layer buys: (layer, the system with it, the system without it)."""
+
+
+def layers_table(by_system: dict[str, Score]) -> list[str]:
+    """The trade-off of pattern blocking, intent, sandboxing and asking a person, as measured differences."""
+    rows = [
+        (layer, by_system[a], by_system[b], a, b)
+        for layer, a, b in LAYERS
+        if a in by_system and b in by_system
+    ]
+    if not rows:
+        return []
+    lines = [
+        "What each layer buys (percentage points, the system with it minus the one without; "
+        "**asks a person**: any case answered confirm or review):",
+        "",
+        "| layer | compared | recall | FP | flips | asks a person |",
+        "| --- | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for layer, with_it, without, a, b in rows:
+        if layer == "the sandbox" and not with_it.sandboxed:
+            lines.append(f"| {layer} | {a} vs {b} | no case ran in the sandbox in this run | | | |")
+            continue
+        flips = with_it.flip_accuracy.hits - without.flip_accuracy.hits
+        lines.append(
+            f"| {layer} | {a} vs {b} | {_points(with_it.recall, without.recall)} | "
+            f"{_points(with_it.false_positive_rate, without.false_positive_rate)} | "
+            f"{flips:+d} | {_points(with_it.human, without.human)} |"
+        )
+    return [*lines, ""]
+
+
+def _points(with_it: Rate, without: Rate) -> str:
+    if with_it.value is None or without.value is None:
+        return "–"
+    return f"{100 * (with_it.value - without.value):+.1f}"
 
 
 def leaderboard(by_system: dict[str, Score]) -> list[str]:
     """The headline table: one row per system."""
     lines = [
-        "| system | recall | FP | friction | gap | flips | accuracy | p50 ms | p99 ms | errors |",
-        "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |",
+        "| system | recall | FP | friction | gap | flips | asks a person | accuracy | p50 ms | p99 ms | errors |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |",
     ]
     for name, value in by_system.items():
         lines.append(
             f"| {name} | {rate_text(value.recall)} | {rate_text(value.false_positive_rate)} | "
             f"{percent(value.friction.value)} | {percent(value.fairness_gap)} | "
-            f"{value.flip_accuracy.hits}/{value.flip_accuracy.total} | {percent(value.accuracy.value)} | "
+            f"{value.flip_accuracy.hits}/{value.flip_accuracy.total} | {percent(value.human.value)} | "
+            f"{percent(value.accuracy.value)} | "
             f"{milliseconds(value.latency_p50_ms)} | {milliseconds(value.latency_p99_ms)} | {value.errors} |"
         )
     return [*lines, ""]
@@ -159,7 +205,12 @@ def leaderboard(by_system: dict[str, Score]) -> list[str]:
 
 def _subculture_table(by_system: dict[str, Score]) -> list[str]:
     present = [
-        name for name in SUBCULTURES if any(name in value.by_subculture for value in by_system.values())
+        name
+        for name in SUBCULTURES
+        if any(
+            name in value.by_subculture and value.by_subculture[name].false_positive_rate.total
+            for value in by_system.values()
+        )
     ]
     if not present:
         return []
