@@ -202,18 +202,41 @@ def analyze_source(rulebook: RuleBook, parser: Parser, content: str, language: s
     tree = parser.parse(source)
     blanked: list[int] = []
     original = tree
-    while tree.root_node.has_error and len(blanked) < MAX_REPAIRS and len(source) <= MAX_REPAIRED_SIZE:
+    swallowed = _swallowed(tree.root_node) if len(source) <= MAX_REPAIRED_SIZE else 0
+    while swallowed and len(blanked) < MAX_REPAIRS:
         # tree-sitter keeps what follows an error inside an ERROR node, where calls are not calls:
-        # blank the first broken line (same line numbers) and parse again
+        # blank the first broken line (same line numbers) and parse again, while that frees code
         line = _error_lines(tree.root_node)[0]
-        if line in blanked:
+        repaired = _blank_line(source, line)
+        candidate = parser.parse(repaired)
+        left = _swallowed(candidate.root_node)
+        if left >= swallowed:
             break
         blanked.append(line)
-        source = _blank_line(source, line)
-        tree = parser.parse(source)
+        source, tree, swallowed = repaired, candidate, left
     walk = Walk(rulebook, source, language or "javascript", tree.root_node.descendant_count)
     walk.blanked = blanked
     return walk.run(tree.root_node, original.root_node)
+
+
+def _swallowed(root: Any) -> int:
+    """Bytes of source held in ERROR nodes (an unclosed brace at the end costs nothing: tree-sitter
+    marks it missing and keeps the code)."""
+    if not root.has_error:
+        return 0
+    total = 0
+    cursor = root.walk()
+    if not cursor.goto_first_child():  # the root itself may be an ERROR around good statements
+        return 0
+    while True:
+        node = cursor.node
+        if node is not None and node.type == "ERROR":
+            total += node.end_byte - node.start_byte
+        elif node is not None and node.has_error and cursor.goto_first_child():
+            continue
+        while not cursor.goto_next_sibling():
+            if not cursor.goto_parent() or cursor.node is None or cursor.node.id == root.id:
+                return total
 
 
 def _blank_line(source: bytes, line: int) -> bytes:
