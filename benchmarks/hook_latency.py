@@ -75,7 +75,9 @@ def timed_calls(command: list[str], calls: int, env: dict[str, str], cwd: str) -
 def describe(name: str, times: list[float]) -> None:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"  {name:<48} p50 {statistics.median(times):7.1f} ms   p95 {p95:7.1f} ms   (n={len(times)})")
+    print(
+        f"  {name:<50} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  min {ordered[0]:6.1f} ms  (n={len(times)})"
+    )
 
 
 def stand_in_service() -> tuple[str, Any]:
@@ -172,17 +174,28 @@ def latency(calls: int, server: str | None) -> None:
         stand_in.should_exit = True
     describe("floor: `python -c pass`", floor([], calls))
     describe("floor: `python -I -S -c pass`", floor(["-I", "-S"], calls))
+    source_root = str(Path(relay_script()[-1]).parents[3])
     imports = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import codeward.adapters.hooks.relay"],
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-X",
+            "importtime",
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1]); import codeward.adapters.hooks.relay",
+            source_root,
+        ],
         capture_output=True,
         text=True,
         check=True,
     ).stderr.splitlines()
-    top_level = [
-        line.split("|") for line in imports if line.count("|") == 2 and line.split("|")[2][1:2] != " "
+    relay_line = [
+        line.split("|") for line in imports if line.rstrip().endswith("| codeward.adapters.hooks.relay")
     ]
-    total = sum(int(fields[1]) for fields in top_level[1:])  # the header line is first
-    print(f"  imports of the fast path (relay), python -X importtime, top level: {total / 1000:.1f} ms")
+    print(
+        f"  the relay's own imports under -I -S (python -X importtime, cumulative): {int(relay_line[0][1]) / 1000:.1f} ms"
+    )
 
 
 # ---------------------------------------------------------------------------------------------- friction
