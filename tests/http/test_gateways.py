@@ -200,3 +200,44 @@ def test_held_snippets_from_hooks_and_litellm_call_the_webhook(
         webhooked.post(LITELLM, json=litellm_body("request", [HELD_SNIPPET]), headers=as_(keys, "sam"))
     opened = {item.id for item in store.reviews(status=ReviewStatus.PENDING)}
     assert len(opened) == 2 and {call["review_id"] for call in received} == opened
+
+
+def test_a_service_beyond_loopback_reads_no_project_path_from_its_own_disk(
+    store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
+) -> None:
+    service = make_service(store, module_guard, policy_file, read_project_paths=False)
+    with TestClient(create_app(service=service)) as remote:
+        body = {"subject": {"content": "ls"}, "context": {"project": {"path": "/etc"}}}
+        refused = remote.post("/v1/check", json=body)
+        assert refused.status_code == 422 and "send the project as a manifest" in refused.json()["error"]
+        manifest = {"subject": {"content": "ls"}, "context": {"project": {"files": ["setup.py"]}}}
+        assert remote.post("/v1/check", json=manifest).status_code == 200
+        hook = remote.post("/v1/hooks/claude-code", json=claude_code("ls"), headers=as_(keys, "bob"))
+        assert permission(hook)[0] == "allow"
+    record = store.audit(AuditQuery(kind="decision", newest_first=True, limit=1))[0]
+    assert "/tmp/project" not in record.body_text, "the hook's cwd was used as a path on the service"
+
+
+def test_an_api_key_lookup_is_remembered_briefly_and_a_revocation_then_applies(
+    store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
+) -> None:
+    from codeward.adapters.http.service import KEY_CACHE_SECONDS, Service, ServiceConfig
+    from codeward.identity import IdentityConfig
+
+    now = [1000.0]
+    module_guard.store = store
+    service = Service(
+        ServiceConfig(policies=[str(policy_file)]),
+        store=store,
+        guard=module_guard,
+        identity=IdentityConfig(),
+        clock=lambda: now[0],
+    )
+    with TestClient(create_app(service=service)) as client:
+        bob = as_(keys, "bob")
+        assert client.post("/v1/check", json={"subject": {"content": "ls"}}, headers=bob).status_code == 200
+        fingerprint = next(k.fingerprint for k in store.api_keys() if k.actor.id == "bob")
+        assert store.revoke_api_key(fingerprint, revoked_by="test") == 1
+        now[0] += KEY_CACHE_SECONDS + 0.1
+        refused = client.post("/v1/check", json={"subject": {"content": "ls"}}, headers=bob)
+        assert refused.status_code == 401

@@ -40,6 +40,11 @@ from codeward.adapters.cli.service_client import open_store
     metavar="SECONDS",
     help="How long an agent hook (POST /v1/hooks/CLIENT) waits for a reviewer on a held call.",
 )
+@click.option(
+    "--project-paths/--no-project-paths",
+    default=None,
+    help="Read a request's project.path from this machine (default: only when listening on loopback).",
+)
 def serve(
     host: str,
     port: int,
@@ -50,6 +55,7 @@ def serve(
     webhook: str | None,
     public_url: str | None,
     hook_review_wait: float,
+    project_paths: bool | None,
 ) -> None:
     """Start the service: POST /v1/check, decisions, reviews, appeals, audit, /metrics, the dashboard.
 
@@ -72,6 +78,7 @@ def serve(
         webhook_url=webhook,
         public_url=public_url or f"http://{_url_host(host)}:{port}",
         hook_review_wait=hook_review_wait,
+        read_project_paths=_loopback(host) if project_paths is None else project_paths,
     )
     store = open_store(db)  # migrate once, before the workers start
     keys = len(store.api_keys())
@@ -83,7 +90,7 @@ def serve(
     click.echo(f"  API        {base}/docs  ({base}/openapi.json)", err=True)
     if keys == 0:
         click.echo("  log in with an API key: codeward api-key create NAME --role reviewer", err=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if not _loopback(host):
         click.echo(
             f"  listening on {host}: put TLS in front of it before anyone logs in over a network", err=True
         )
@@ -101,6 +108,10 @@ def serve(
         workers=workers,
         log_level="warning",
     )
+
+
+def _loopback(host: str) -> bool:
+    return host in ("127.0.0.1", "localhost", "::1")
 
 
 def _url_host(host: str) -> str:

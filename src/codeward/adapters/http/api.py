@@ -123,6 +123,11 @@ def router_for(service: Service) -> APIRouter:
     async def check(body: CheckRequest, actor: Caller) -> Response:
         """Judge a snippet for the caller. The answer is the Decision, the same JSON as `codeward check`."""
         stated = body.context
+        if stated.project is not None and stated.project.path and not service.config.read_project_paths:
+            raise InputError(
+                "context.project.path: this service does not read paths on its own disk; "
+                "send the project as a manifest (files, dependencies, readme)"
+            )
         context = Context(
             actor=actor,
             session=Session(id=stated.session.id if stated.session else None),

@@ -118,6 +118,8 @@ class ServiceJudge:
         if self._service is not None:
             context = dict(request["context"])
             context["actor"] = (self._actor or Actor()).model_dump(mode="json")
+            if not self._service.config.read_project_paths:
+                context.pop("project", None)  # the client's working directory is not on this machine
             request = {"subject": request["subject"], "context": context}  # type: ignore[typeddict-item]
         judged = self._engine.decide(request, deadline=deadline)
         review_id = judged.decision.get("review_id")

@@ -10,6 +10,9 @@ import asyncio
 import json
 import logging
 import os
+import threading
+import time
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -26,6 +29,8 @@ from codeward.store.records import ReviewItem
 from codeward.store.sql import SqlStore
 
 ENVIRONMENT_KEY = "CODEWARD_SERVICE"
+KEY_CACHE_SECONDS = 10.0
+"""How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
 
 
@@ -44,6 +49,10 @@ class ServiceConfig(BaseModel):
     max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     session_hours: float = Field(default=12.0, gt=0, le=24 * 30)
     """How long a dashboard login lasts."""
+    read_project_paths: bool = True
+    """Whether a request's `project.path` is read from this machine's disk. `codeward serve` turns it
+    off when it listens beyond loopback: a remote caller's path names nothing of theirs here, and
+    would let them make the service read its own directories."""
     hook_review_wait: float = Field(default=0.0, ge=0, le=600)
     """How long `POST /v1/hooks/{client}` waits for a reviewer on a held call (within the hook's deadline)."""
 
@@ -54,6 +63,42 @@ class ServiceConfig(BaseModel):
     def from_environment(cls) -> ServiceConfig:
         raw = os.environ.get(ENVIRONMENT_KEY)
         return cls.model_validate_json(raw) if raw else cls()
+
+
+class KeyCache:
+    """API-key lookups remembered for `ttl` seconds (at most `size` keys), so that a request does not
+    cost a store round trip for its key: a revoked key keeps working for at most `ttl` seconds in a
+    process that used it just before."""
+
+    def __init__(
+        self,
+        lookup: Callable[[str], Actor | None],
+        *,
+        ttl: float = KEY_CACHE_SECONDS,
+        size: int = 1024,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._lookup = lookup
+        self._ttl = ttl
+        self._size = size
+        self._clock = clock
+        self._known: dict[str, tuple[float, Actor | None]] = {}
+        self._lock = threading.Lock()
+
+    def actor(self, digest: str) -> Actor | None:
+        now = self._clock()
+        with self._lock:
+            cached = self._known.get(digest)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        found = self._lookup(digest)
+        with self._lock:
+            if len(self._known) >= self._size:
+                self._known = {k: v for k, v in self._known.items() if v[0] > now}
+                if len(self._known) >= self._size:
+                    self._known.clear()
+            self._known[digest] = (now + self._ttl, found)
+        return found
 
 
 class Service:
@@ -68,6 +113,7 @@ class Service:
         guard: Guard | None = None,
         identity: IdentityConfig | None = None,
         webhook_transport: httpx.AsyncBaseTransport | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.store = store or SqlStore.open(locate(config.db))
@@ -92,7 +138,8 @@ class Service:
                 found = registry.lookup(digest)
             return found
 
-        self.authenticator = Authenticator(identity, api_keys=ApiKeyVerifier(lookup))
+        self.api_keys = KeyCache(lookup, clock=clock)
+        self.authenticator = Authenticator(identity, api_keys=ApiKeyVerifier(self.api_keys.actor))
         self._webhook_transport = webhook_transport
         self._pending_calls: set[asyncio.Task[None]] = set()
 
