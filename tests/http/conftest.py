@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -72,6 +75,18 @@ def service(store: SqlStore, module_guard: Guard, policy_file: Path) -> Service:
 def client(service: Service, keys: dict[str, str]) -> Iterator[TestClient]:
     with TestClient(create_app(service=service)) as test_client:
         yield test_client
+
+
+def recording_webhook(service: Service) -> list[dict[str, Any]]:
+    """The JSON notes the service's webhook is sent, collected instead of posted anywhere."""
+    received: list[dict[str, Any]] = []
+
+    def webhook(request: httpx.Request) -> httpx.Response:
+        received.append(json.loads(request.content))
+        return httpx.Response(204)
+
+    service._webhook_transport = httpx.MockTransport(webhook)
+    return received
 
 
 def as_(keys: dict[str, str], name: str) -> dict[str, str]:

@@ -7,13 +7,12 @@ import json
 import time
 from typing import Any
 
-import httpx
 from fastapi.testclient import TestClient
 
 from codeward import Guard
 from codeward.adapters.http.app import create_app
 from codeward.store.sql import SqlStore
-from conftest import PEOPLE, as_, make_service
+from conftest import PEOPLE, as_, make_service, recording_webhook
 from servicecases import HELD_SNIPPET
 
 
@@ -228,14 +227,8 @@ def test_the_audit_log_lists_exports_and_verifies(
 def test_a_new_review_item_calls_the_webhook(
     store: SqlStore, module_guard: Guard, policy_file: Any, keys: dict[str, str]
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    def hook(request: httpx.Request) -> httpx.Response:
-        received.append(json.loads(request.content))
-        return httpx.Response(204)
-
     service = make_service(store, module_guard, policy_file, webhook_url="http://hooks.test/codeward")
-    service._webhook_transport = httpx.MockTransport(hook)
+    received = recording_webhook(service)
     with TestClient(create_app(service=service)) as webhooked:
         check(webhooked, "ls")
         held = check(webhooked, HELD_SNIPPET, as_(keys, "alice"))

@@ -4,13 +4,13 @@ every decision, announce held ones to the webhook, and a hook can wait for the r
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 
 from codeward import Actor, Guard
@@ -18,7 +18,7 @@ from codeward.adapters.http.app import create_app
 from codeward.adapters.http.litellm import PATH as LITELLM
 from codeward.store.records import AuditQuery, ReviewStatus
 from codeward.store.sql import SqlStore
-from conftest import as_, make_service
+from conftest import as_, make_service, recording_webhook
 from servicecases import HELD_SNIPPET
 
 
@@ -99,35 +99,32 @@ def approve_when_it_appears(store: SqlStore, *, approve: bool, comment: str) -> 
     return thread
 
 
-def test_a_hook_waits_for_the_reviewer_and_an_approval_lets_the_call_run(
-    client: TestClient, keys: dict[str, str], store: SqlStore
+@pytest.mark.parametrize(
+    ("client_name", "approve", "comment", "expected"),
+    [
+        ("claude-code", True, "read it: harmless", ("allow", "approved by rita: read it: harmless")),
+        ("codex", False, "not on this host", ("deny", "denied by rita: not on this host")),
+    ],
+)
+def test_a_hook_waits_for_the_reviewer_and_runs_or_stops_as_decided(
+    client: TestClient,
+    keys: dict[str, str],
+    store: SqlStore,
+    client_name: str,
+    approve: bool,
+    comment: str,
+    expected: tuple[str, str],
 ) -> None:
-    reviewer = approve_when_it_appears(store, approve=True, comment="read it: harmless")
+    reviewer = approve_when_it_appears(store, approve=approve, comment=comment)
     response = client.post(
-        "/v1/hooks/claude-code",
+        f"/v1/hooks/{client_name}",
         params={"wait_review": 20, "deadline": 30},
         json=claude_code(HELD_SNIPPET),
         headers=as_(keys, "alice"),
     )
     reviewer.join()
     answer, reason = permission(response)
-    assert answer == "allow" and "approved by rita: read it: harmless" in reason
-
-
-def test_a_denial_while_the_hook_waits_blocks_the_call(
-    client: TestClient, keys: dict[str, str], store: SqlStore
-) -> None:
-    reviewer = approve_when_it_appears(store, approve=False, comment="not on this host")
-    response = client.post(
-        "/v1/hooks/codex",
-        params={"wait_review": 20, "deadline": 30},
-        json=claude_code(HELD_SNIPPET),
-        headers=as_(keys, "alice"),
-    )
-    reviewer.join()
-    output = response.json()["hookSpecificOutput"]
-    assert output["permissionDecision"] == "deny"
-    assert "denied by rita: not on this host" in output["permissionDecisionReason"]
+    assert answer == expected[0] and expected[1] in reason
 
 
 def test_a_hook_whose_wait_runs_out_answers_with_the_pending_review_before_its_deadline(
@@ -187,14 +184,8 @@ def test_litellm_needs_credentials_when_the_service_requires_them(
 def test_held_snippets_from_hooks_and_litellm_call_the_webhook(
     store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    def webhook(request: httpx.Request) -> httpx.Response:
-        received.append(json.loads(request.content))
-        return httpx.Response(204)
-
     service = make_service(store, module_guard, policy_file, webhook_url="http://hooks.test/codeward")
-    service._webhook_transport = httpx.MockTransport(webhook)
+    received = recording_webhook(service)
     with TestClient(create_app(service=service)) as webhooked:
         webhooked.post("/v1/hooks/claude-code", json=claude_code(HELD_SNIPPET), headers=as_(keys, "alice"))
         webhooked.post(LITELLM, json=litellm_body("request", [HELD_SNIPPET]), headers=as_(keys, "sam"))
