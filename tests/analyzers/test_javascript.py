@@ -259,3 +259,52 @@ def test_a_syntax_error_costs_only_its_own_line(guard: Guard) -> None:
 @given(st.text(alphabet=st.sampled_from(list("(){}[];'\"`=+.,\n\\ abcxyz$0123")), max_size=300))
 def test_arbitrary_text_never_fails_the_analyzer(guard: Guard, text: str) -> None:
     decide(guard, text)
+
+
+# ---------------------------------------------------------------------------------------------- program shapes
+RANSOM = """const crypto = require('crypto'), fs = require('fs'), path = require('path');
+const key = crypto.randomBytes(32), iv = crypto.randomBytes(16);
+function walk(d) {
+  for (const f of fs.readdirSync(d)) {
+    const p = path.join(d, f);
+    if (fs.statSync(p).isDirectory()) walk(p);
+    else {
+      const c = crypto.createCipheriv('aes-256-cbc', key, iv);
+      fs.writeFileSync(p + '.enc', Buffer.concat([c.update(fs.readFileSync(p)), c.final()]));
+      fs.unlinkSync(p);
+    }
+  }
+}
+walk(require('os').homedir());
+"""
+
+
+def test_listing_encrypting_writing_and_deleting_is_ransomware(guard: Guard) -> None:
+    decision = decide(guard, RANSOM)
+    assert "crypto.mass_encrypt" in capabilities(decision)
+    assert decision.action == Action.BLOCK
+
+
+def test_encrypting_one_file_without_deleting_anything_is_not_ransomware(guard: Guard) -> None:
+    code = (
+        "const crypto = require('crypto'), fs = require('fs');\n"
+        "const c = crypto.createCipheriv('aes-256-gcm', key, iv);\n"
+        "fs.writeFileSync('backup.enc', Buffer.concat([c.update(fs.readFileSync('backup.tar')), c.final()]));\n"
+    )
+    assert "crypto.mass_encrypt" not in capabilities(decide(guard, code))
+
+
+def test_spawning_in_an_endless_loop_is_a_fork_bomb(guard: Guard) -> None:
+    code = "while (true) { require('child_process').spawn(process.argv[0], [__filename], { detached: true }); }\n"
+    decision = decide(guard, code)
+    assert "resource.fork_bomb" in capabilities(decision)
+    assert decision.action == Action.BLOCK
+
+
+def test_a_worker_pool_and_a_queue_drained_in_a_loop_are_not_fork_bombs(guard: Guard) -> None:
+    code = (
+        "const { fork } = require('child_process');\nfor (let i = 0; i < 4; i++) fork('worker.js');\n"
+        "while (true) { const job = queue.shift(); if (!job) break; fork('job.js', [job]); }\n"
+        "setInterval(() => fork('tick.js'), 1000);\n"
+    )
+    assert "resource.fork_bomb" not in capabilities(decide(guard, code))

@@ -16,6 +16,7 @@ from typing import Any
 from tree_sitter import Language, Parser
 
 from codeward.analyzers import javascript_effects as effects
+from codeward.analyzers.javascript_shapes import program_shapes
 from codeward.analyzers.javascript_values import (
     NOTHING,
     Closure,
@@ -281,6 +282,7 @@ class Walk:
             if closure.node.id not in self.walks:
                 self.invoke(closure, [], None)
         self._scan_deep()
+        program_shapes(self, root)
         self._report_gaps(parsed if parsed is not None else root)
         return self.findings[:MAX_FINDINGS]
 
