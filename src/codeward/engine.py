@@ -165,7 +165,9 @@ class Guard:
         self.policy = policy if policy is not None else load_policy(list(policies))
         self.rulebook = rulebook if rulebook is not None else RuleBook.builtin()
         self.analyzers: list[Analyzer] = (
-            list(analyzers) if analyzers is not None else builtin_analyzers(self.rulebook)
+            list(analyzers)
+            if analyzers is not None
+            else builtin_analyzers(self.rulebook, parse_limit=limits.max_parse_bytes)
         )
         self.store = store
         self.sandbox = sandbox

