@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from functools import lru_cache
 
 from codeward.model import Severity
 
@@ -201,7 +202,9 @@ def matching(pattern: str) -> list[Capability]:
     return [c for c in CAPABILITIES if capability_matches(pattern, c.name)]
 
 
+@lru_cache(maxsize=8192)
 def capability_matches(pattern: str, name: str) -> bool:
+    """Policies ask this for every rule and every finding; the answers are few, so they are cached."""
     if pattern == name or pattern == "*":
         return True
     if any(ch in pattern for ch in "*?["):
