@@ -114,14 +114,21 @@ def _install() -> None:
     modules = sys.modules
     caller_frame, builders = sys._getframe, _STDLIB_CODE_BUILDERS
 
-    def routine(depth: int) -> bool:
+    def stdlib(depth: int, endings: "tuple[str, ...]") -> bool:
         try:
             name = caller_frame(depth).f_code.co_filename
         except ValueError:
             return False
         return (
-            type(name) is str and name.endswith(builders) and (name[0] == "<" or name.startswith("/usr/lib/"))
+            type(name) is str and name.endswith(endings) and (name[0] == "<" or name.startswith("/usr/lib/"))
         )
+
+    def routine(depth: int) -> bool:
+        return stdlib(depth + 1, builders)
+
+    def traceback_source(depth: int) -> bool:
+        # printing a traceback parses the failing source line (ast.parse, for the caret marks)
+        return stdlib(depth + 1, ("/ast.py",)) and stdlib(depth + 2, ("/traceback.py",))
 
     watched, quiet, notable, write_flags = _WATCHED, _QUIET_READS, _NOTABLE_IMPORTS, _WRITE_FLAGS
     state: dict[str, Any] = {"pid": 0, "prefix": b"", "open": True}
@@ -170,7 +177,7 @@ def _install() -> None:
             source, filename = args[0], args[1]
             if type(filename) is str and filename.startswith("/") and isfile(filename):
                 return  # a module being imported, or the snippet itself
-            if routine(2):
+            if routine(2) or traceback_source(2):
                 return
             emit(event, [_field(source if type(source) in (str, bytes) else "<ast>"), _field(filename)])
         elif event in ("os.rename", "os.symlink", "os.link", "shutil.move"):
