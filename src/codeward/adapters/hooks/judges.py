@@ -52,6 +52,8 @@ class InProcessJudge:
         self._guard_factory = guard_factory
         self._store_factory = store_factory
         self._store: Any = None
+        self._authenticator: tuple[Any, Any] | None = None
+        """(the guard it was made for, the Authenticator): roles are mapped by that guard's policy."""
         self._guard: Any = None
         self._stamp: tuple[float, ...] | None = None
         self._lock = threading.Lock()
@@ -126,6 +128,9 @@ class InProcessJudge:
             context = Context.model_validate(request["context"])
         except (ValidationError, KeyError) as error:
             raise JudgeFailure(f"the request is invalid: {error}", settings_of(guard.policy)) from None
+        token = request.get("token")
+        if token:
+            context = context.model_copy(update={"actor": self._verified_actor(guard, token)})
         decision = guard.check(subject, context, deadline=deadline)
         return Judged(decision.to_dict(), settings_of(guard.policy))
 
@@ -142,6 +147,23 @@ class InProcessJudge:
                 self._guard = guard
             self._stamp = stamp
         return self._guard
+
+    def _verified_actor(self, guard: Any, token: str) -> Any:
+        """Who the token says (roles through the policy's `identity` section). A token that fails is
+        a failure with no policy settings: denied everywhere, never an anonymous check."""
+        from codeward.errors import IdentityError
+        from codeward.identity import Authenticator, IdentityConfig
+
+        try:
+            if self._authenticator is None or self._authenticator[0] is not guard:
+                identity = guard.policy.identity
+                config = IdentityConfig.from_environment().with_role_mapping(
+                    identity.role_claims, identity.role_map
+                )
+                self._authenticator = (guard, Authenticator(config))
+            return self._authenticator[1].authenticate(authorization=f"Bearer {token}")
+        except IdentityError as error:
+            raise JudgeFailure(f"CODEWARD_TOKEN is not accepted: {error}") from None
 
     def _opened_store(self, guard: Any) -> Any:
         """The store, opened once; a store that cannot even be located is the policy's failure."""
@@ -222,10 +244,12 @@ class ServiceJudge:
         connection = connection_type(parsed.hostname or "", parsed.port, timeout=remaining)
         path = parsed.path.rstrip("/") + "/v1/check"
         headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        if self._token:
-            headers["Authorization"] = f"Bearer {self._token}"
+        token = request.get("token") or self._token
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        check = {"subject": request["subject"], "context": request["context"]}
         try:
-            connection.request("POST", path, body=json.dumps(request).encode(), headers=headers)
+            connection.request("POST", path, body=json.dumps(check).encode(), headers=headers)
             response = connection.getresponse()
             body = response.read(MAX_REPLY_BYTES)
         except TimeoutError:

@@ -14,7 +14,7 @@ import shlex
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, NamedTuple, Protocol, TypedDict
+from typing import Any, Literal, NamedTuple, NotRequired, Protocol, TypedDict
 
 from codeward.adapters.hooks.relay import codeward_home
 from codeward.errors import InputError
@@ -44,10 +44,12 @@ class ContextJSON(TypedDict, total=False):
 
 
 class CheckRequest(TypedDict):
-    """The body of `POST /v1/check`: a Subject and a Context as JSON."""
+    """The body of `POST /v1/check`: a Subject and a Context as JSON; `token`, who the hook runs for
+    (`CODEWARD_TOKEN`), is verified where the check is made and never sent as part of the body."""
 
     subject: SubjectJSON
     context: ContextJSON
+    token: NotRequired[str]
 
 
 DecisionJSON = dict[str, Any]
@@ -300,10 +302,12 @@ def _text(value: object) -> str | None:
 
 # ---------------------------------------------------------------------------------------------- requests
 class HookContext(NamedTuple):
-    """What the hook's own command line adds to every request (`--intent`, `--env`)."""
+    """What the hook's own command line and environment add to every request (`--intent`, `--env`,
+    `CODEWARD_TOKEN`)."""
 
     declared_intent: str | None = None
     environment: str | None = None
+    token: str | None = None
 
     def apply(self, request: CheckRequest) -> CheckRequest:
         context: ContextJSON = dict(request["context"])  # type: ignore[assignment]
@@ -311,7 +315,10 @@ class HookContext(NamedTuple):
             context["declared_intent"] = self.declared_intent
         if self.environment and "environment" not in context:
             context["environment"] = self.environment
-        return {"subject": request["subject"], "context": context}
+        applied: CheckRequest = {"subject": request["subject"], "context": context}
+        if self.token and self.token.strip():
+            applied["token"] = self.token.strip()
+        return applied
 
 
 PATH_KEYS = ("file_path", "path", "absolute_path", "notebook_path", "filePath", "target_file")

@@ -10,9 +10,10 @@ https service), or nobody answers, `run.main` takes over.
 For the lowest start-up cost the file also runs as a script without `site`:
 `python -I -S …/codeward/adapters/hooks/relay.py CLIENT [--server URL]` (see docs/integrations.md).
 
-Worker protocol (one call per connection): a header line `codeward-hook/2 CLIENT DEADLINE INTENT ENV
-CONFIRM REVIEW` (tab-separated, `-` for none), then the client's payload up to the end of the stream;
-the answer is a line `EXIT_CODE STDOUT_BYTES`, then stdout's bytes, then stderr's.
+Worker protocol (one call per connection): a header line `codeward-hook/3 CLIENT DEADLINE INTENT ENV
+CONFIRM REVIEW TOKEN` (tab-separated, `-` for none; the token is `CODEWARD_TOKEN`), then the client's
+payload up to the end of the stream; the answer is a line `EXIT_CODE STDOUT_BYTES`, then stdout's
+bytes, then stderr's.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ if TYPE_CHECKING:
 
 DEFAULT_DEADLINE = 10.0
 MAX_SOCKET_PATH = 100
-PROTOCOL = "codeward-hook/2"
+PROTOCOL = "codeward-hook/3"
+IDENTITY_VARIABLES = ("CODEWARD_OIDC_ISSUER", "CODEWARD_OIDC_AUDIENCE", "CODEWARD_JWKS", "CODEWARD_API_KEYS")
 _VALUE_OPTIONS = {"--intent", "--env", "--deadline", "--confirm", "--review", "--policy", "--server"}
 _SERVICE_OPTIONS = ("intent", "env", "confirm", "review", "deadline")
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -99,6 +101,7 @@ def _ask_worker(options: dict[str, object], raw: bytes) -> tuple[int, bytes, byt
     deadline = float(options["deadline"])  # type: ignore[arg-type]
     fields = [PROTOCOL, str(options["client"]), repr(max(0.05, deadline - 0.05))]
     fields += [str(options.get(name) or "-") for name in ("intent", "env", "confirm", "review")]
+    fields.append(os.environ.get("CODEWARD_TOKEN", "").strip() or "-")
     if any(not field or "\t" in field or "\n" in field for field in fields):
         return None
     import _socket
@@ -252,7 +255,7 @@ def absolute_policy(reference: str) -> str:
 
 
 def worker_socket(policies: Sequence[str]) -> str:
-    """One worker per interpreter, codeward version, store and policy stack."""
+    """One worker per interpreter, codeward version, store, identity provider and policy stack."""
     try:
         from _sha256 import sha256  # type: ignore[import-not-found]
     except ImportError:  # Python 3.12 merged it into _sha2
@@ -265,6 +268,7 @@ def worker_socket(policies: Sequence[str]) -> str:
             codeward.__version__,
             os.path.realpath(sys.executable),
             os.environ.get("CODEWARD_DB", ""),
+            *(os.environ.get(name, "") for name in IDENTITY_VARIABLES),
             *(absolute_policy(p) for p in policies),
         ]
     )

@@ -67,7 +67,9 @@ def main(argv: Sequence[str], *, stdin: bytes | None = None) -> int:
         judge,
         deadline=deadline,
         defaults=HookContext(
-            declared_intent=args.intent or os.environ.get("CODEWARD_INTENT"), environment=args.env
+            declared_intent=args.intent or os.environ.get("CODEWARD_INTENT"),
+            environment=args.env,
+            token=os.environ.get("CODEWARD_TOKEN"),
         ),
         tighten=(args.confirm, args.review),
     )

@@ -37,9 +37,9 @@ class _Handler(socketserver.StreamRequestHandler):
         self.server.last_used = time.monotonic()
         try:
             fields = self.rfile.readline(4096).decode().rstrip("\n").split("\t")
-            if len(fields) != 7 or fields[0] != PROTOCOL:
+            if len(fields) != 8 or fields[0] != PROTOCOL:
                 raise ValueError(f"not a {PROTOCOL} call")
-            _, client_name, seconds, intent, env, confirm, review = (
+            _, client_name, seconds, intent, env, confirm, review, token = (
                 None if field == "-" else field for field in fields
             )
             client = dialect(str(client_name))
@@ -54,7 +54,7 @@ class _Handler(socketserver.StreamRequestHandler):
             self.rfile.read(MAX_MESSAGE_BYTES),
             self.server.judge,
             deadline=deadline,
-            defaults=HookContext(declared_intent=intent, environment=env),
+            defaults=HookContext(declared_intent=intent, environment=env, token=token),
             tighten=(_ask_or_deny(confirm), _ask_or_deny(review)),
         )
         self._reply(answer)
