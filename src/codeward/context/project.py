@@ -275,6 +275,10 @@ _GO_REQUIRE = re2.compile(r"(?m)^\s*(?:require\s+)?([\w.-]+\.[\w.-]+/[\w./-]+)\s
 """RE2: a cloned project's go.mod is untrusted, and in `re` this is quadratic on a run of `a.a.a.`."""
 
 
+_INSTALL_REQUIRES = re2.compile(r"(?m)^install_requires[ \t]*=[ \t]*\n((?:[ \t]+\S[^\n]*(?:\n|$))*)")
+"""setup.cfg's `install_requires =` followed by one requirement per indented line (RE2, like the above)."""
+
+
 def _generic_manifest(kind: str, text: str) -> list[str]:
     names = []
     if kind == "go.mod":
@@ -295,8 +299,7 @@ def _generic_manifest(kind: str, text: str) -> list[str]:
         for key in ("packages", "dev-packages"):
             names += [str(name).lower() for name in (data.get(key) or {})]
     elif kind == "setup.cfg":
-        # install_requires = (one per indented line) under [options]
-        block = re.search(r"^install_requires\s*=\s*\n((?:[ \t]+\S.*\n?)*)", text, re.M)
+        block = _INSTALL_REQUIRES.search(text)
         if block:
             names += _requirements(block.group(1))
     else:
