@@ -25,7 +25,7 @@ import yaml
 from codeward.bench.cases import BenchCase, Label
 from codeward.bench.external import BanditSystem, CodeShieldSystem, SemgrepSystem
 from codeward.bench.metrics import percentile
-from codeward.bench.systems import PatternDenySystem, System, find_sandbox
+from codeward.bench.systems import PatternDenySystem, System, close_sandbox, find_sandbox
 from codeward.engine import Guard
 from codeward.model import Action, Context, Mode, Subject, SubjectKind
 from codeward.protocols import SandboxBackend
@@ -323,7 +323,10 @@ def run_perf(
     measure_input_size(report, sizes or (QUICK_SIZES if quick else SIZES), quick, progress, chosen)
     measure_policy_size(report, policy_sizes, quick, progress)
     backend, why = find_sandbox() if sandbox else (None, "left out of this run")
-    measure_sandbox(report, backend, why, quick, progress)
+    try:
+        measure_sandbox(report, backend, why, quick, progress)
+    finally:
+        close_sandbox(backend)
     return report
 
 

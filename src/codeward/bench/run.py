@@ -16,8 +16,15 @@ from codeward import __version__
 from codeward.bench.cases import BenchCase
 from codeward.bench.external import external_systems
 from codeward.bench.metrics import Outcome, Score, score
-from codeward.bench.systems import PatternDenySystem, System, codeward_systems, find_sandbox
+from codeward.bench.systems import (
+    PatternDenySystem,
+    System,
+    close_sandbox,
+    codeward_systems,
+    find_sandbox,
+)
 from codeward.errors import InputError
+from codeward.protocols import SandboxBackend
 
 CODEWARD_SYSTEMS = ("codeward", "codeward-static", "codeward-blind", "codeward-nosandbox-nointent")
 BASELINES = ("pattern-deny",)
@@ -32,6 +39,10 @@ class Lineup:
     systems: list[System]
     unavailable: dict[str, str] = field(default_factory=dict)
     sandbox_note: str = ""
+    sandbox: SandboxBackend | None = None
+
+    def close(self) -> None:
+        close_sandbox(self.sandbox)
 
 
 def lineup(names: Sequence[str] | None = None, *, sandbox: bool = True) -> Lineup:
@@ -50,6 +61,7 @@ def lineup(names: Sequence[str] | None = None, *, sandbox: bool = True) -> Lineu
     if any(name in CODEWARD_SYSTEMS for name in wanted):
         needs_sandbox = any(name in ("codeward", "codeward-blind") for name in wanted)
         backend, result.sandbox_note = find_sandbox() if needs_sandbox and sandbox else (None, "")
+        result.sandbox = backend
         if needs_sandbox and not sandbox:
             result.sandbox_note = "sandbox switched off for this run (--no-sandbox)"
         for variant in codeward_systems(backend, result.sandbox_note):

@@ -162,6 +162,13 @@ def find_sandbox() -> tuple[SandboxBackend | None, str]:
     return backend, f"sandbox: {backend.name} ({why})" if why else f"sandbox: {backend.name}"
 
 
+def close_sandbox(backend: SandboxBackend | None) -> None:
+    """Let a sandbox tear its runs down: a backend with a pool or helper threads has `close`."""
+    close = getattr(backend, "close", None)
+    if callable(close):
+        close()
+
+
 def codeward_systems(sandbox: SandboxBackend | None, sandbox_note: str) -> list[CodewardSystem]:
     """`codeward` and its ablations. Without a sandbox, the report says which of them coincide."""
     missing = sandbox is None

@@ -65,8 +65,11 @@ def bench(
         click.echo(f"codeward bench: {line.sandbox_note}", err=True)
     command = "codeward bench " + shlex.join(sys.argv[2:]) if sys.argv[1:2] == ["bench"] else "codeward bench"
     total = len(cases) * len(line.systems)
-    with click.progressbar(length=total, label="judging", file=sys.stderr, show_pos=True) as bar:
-        run = run_bench(cases, line, command=command.strip(), progress=bar.update)
+    try:
+        with click.progressbar(length=total, label="judging", file=sys.stderr, show_pos=True) as bar:
+            run = run_bench(cases, line, command=command.strip(), progress=bar.update)
+    finally:
+        line.close()
     written = write_outputs(run, out)
     for dataset in run.datasets:
         click.echo(f"\n{dataset}")
@@ -113,6 +116,7 @@ def import_command(source: str, path: Path, out: Path | None) -> None:
 def systems_command() -> None:
     """List the systems and whether each can run here."""
     line = lineup(None)
+    line.close()
     for system in line.systems:
         click.echo(f"{system.name:28} ready   {system.description}")
         if system.note:
