@@ -19,7 +19,7 @@ from codeward.model import Confidence, Finding, FindingSource, Severity
 from codeward.redaction import redact
 from codeward.sandbox.cgroups import CgroupUsage
 from codeward.sandbox.decoys import CRON_SPOOL, CanarySet, Decoy, persistence_capability
-from codeward.sandbox.layout import SENSITIVE_SYSTEM_READS, Layout
+from codeward.sandbox.layout import SENSITIVE_SYSTEM_READS, SYSTEM_READ_DIRS, Layout
 from codeward.sandbox.limits import SandboxLimits
 from codeward.sandbox.report import (
     BehaviourReport,
@@ -114,6 +114,11 @@ class _Findings:
                 message=message,
             )
         )
+
+
+def _read_by_the_system(path: str) -> bool:
+    text = posixpath.normpath(path)
+    return any(text == d or text.startswith(d + "/") for d in SYSTEM_READ_DIRS)
 
 
 def interpret(record: RunRecord) -> BehaviourReport:
@@ -514,16 +519,28 @@ def _system(
         and not o.args[0].startswith(("/proc/", "/dev/"))
         and persistence_capability(None, o.args[0]) is None
     ]
-    if writes:
+    loaded = [o for o in writes if _read_by_the_system(o.args[-1] if o.name == "rename" else o.args[0])]
+    if loaded:
         findings.add(
             "sandbox.fs.write-system",
             "fs.write.system",
-            _quote(writes[0]),
-            f"The snippet tried to write {len(writes)} system path(s).",
-            target=_common_top(o.args[0] for o in writes),
+            _quote(loaded[0]),
+            f"The snippet tried to write {len(loaded)} system path(s).",
+            target=_common_top(o.args[0] for o in loaded),
             scope="system",
         )
-        lines.append(f"tried to write {len(writes)} system path(s), e.g. {writes[0].args[0]}")
+        lines.append(f"tried to write {len(loaded)} system path(s), e.g. {loaded[0].args[0]}")
+    elif writes:  # a new file parked under /usr, /var or /opt: nothing reads it on its own
+        findings.add(
+            "sandbox.fs.write-system",
+            "fs.write",
+            _quote(writes[0]),
+            f"The snippet wrote {len(writes)} file(s) under system folders where nothing reads them on its own.",
+            target=_common_top(o.args[0] for o in writes),
+            scope="system",
+            severity=Severity.MEDIUM,
+        )
+        lines.append(f"wrote {len(writes)} file(s) under system folders, e.g. {writes[0].args[0]}")
     permissive = [o for o in observations if o.name == "chmod" and len(o.args) > 1 and _permissive(o.args[1])]
     if permissive:
         findings.add(

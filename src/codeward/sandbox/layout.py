@@ -27,6 +27,29 @@ SYSTEM_DIRS = (
     "/srv",
     "/sys",
 )
+SYSTEM_READ_DIRS = (
+    "/etc",
+    "/boot",
+    "/bin",
+    "/sbin",
+    "/lib",
+    "/lib32",
+    "/lib64",
+    "/usr/bin",
+    "/usr/sbin",
+    "/usr/libexec",
+    "/usr/lib",
+    "/usr/lib32",
+    "/usr/lib64",
+    "/usr/local/bin",
+    "/usr/local/sbin",
+    "/usr/local/lib",
+    "/usr/local/etc",
+    "/var/www",
+    "/sys",
+)
+"""Where the system reads on its own (configuration, programs on the PATH, libraries, boot files, a web
+root): a write there changes how the machine runs. Elsewhere under SYSTEM_DIRS a new file is parked."""
 TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm")
 QUIET_READS = (
     "/usr/",
