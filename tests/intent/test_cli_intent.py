@@ -118,3 +118,19 @@ def test_check_cases_take_the_project_as_a_manifest_object(tmp_path: Path) -> No
         "security_research",
         False,
     )
+
+
+def test_a_session_s_earlier_decisions_in_the_store_are_evidence(tmp_path: Path) -> None:
+    runner, env = CliRunner(), {"CODEWARD_HOME": str(tmp_path), "CODEWARD_DB": None}
+    for _ in range(3):
+        args = ["check", "-c", "ls", "--intent", "education", "--role", "student", "--session", "s9"]
+        assert runner.invoke(cli, args, env=env).exit_code == 0
+    result = runner.invoke(cli, ["intent", "--session", "s9", "--format", "json"], env=env)
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["inferred"] == "education"
+    assert "3 earlier decisions in this session under education -> education" in document["evidence"]
+    # the claimed role is unverified: the session's history cannot make education count
+    assert document["intent"]["authorized"] is False
+    other = json.loads(runner.invoke(cli, ["intent", "--session", "s10", "--format", "json"], env=env).output)
+    assert (other["evidence"], other["intent"]["name"]) == ([], "general")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import click
@@ -13,7 +14,9 @@ from codeward.adapters.cli.identity import actor_context, token_actor, token_opt
 from codeward.context.project import ProjectReader
 from codeward.intent.infer import infer
 from codeward.intent.resolve import Clearances, resolve_intent
+from codeward.model import Session
 from codeward.policy.loader import load_policy
+from codeward.store.local import store_for_check
 
 BAR = 24
 
@@ -26,6 +29,10 @@ BAR = 24
 )
 @click.option("--prompt", help="What the developer asked for.")
 @click.option("--intent", "declared", help="A declared intent: shows whether it would be trusted.")
+@click.option("--session", help="A session id: its earlier decisions in the audit store are evidence too.")
+@click.option(
+    "--db", envvar="CODEWARD_DB", metavar="URL|FILE", help="The audit store (default: $CODEWARD_HOME)."
+)
 @click.option("--role", "roles", multiple=True, help="Your role (repeatable). Unverified without --token.")
 @token_option
 @policy_option
@@ -34,6 +41,8 @@ def intent(
     project: str | None,
     prompt: str | None,
     declared: str | None,
+    session: str | None,
+    db: str | None,
     roles: tuple[str, ...],
     token: str | None,
     policies: tuple[str, ...],
@@ -47,9 +56,10 @@ def intent(
       codeward intent --project ~/ctf/picoctf-2024 --format json
       codeward intent --prompt "exploit the heap overflow in the picoCTF binary"
       codeward intent --project . --intent education --role student
+      codeward intent --session 7f3a --prompt "and now the next exercise"
     """
     policy = load_policy(list(policies))
-    if project is None and prompt is None:
+    if project is None and prompt is None and session is None:
         project = os.getcwd()
     manifest = ProjectReader().read(project) if project is not None else None
     actor = token_actor(policy, token, roles)
@@ -60,7 +70,12 @@ def intent(
         project=manifest,
         prompt=prompt,
         tool="cli",
+        session=session,
     )
+    if session:
+        horizon = time.time() - 8 * policy.session.half_life_minutes * 60
+        history = store_for_check(db).session_events(session, since=horizon)
+        context = context.model_copy(update={"session": Session(id=session, history=history)})
     inference = infer(context)
     clearances = Clearances(policy.clearances, trust_unverified=policy.unverified_roles == "trust")
     governing, findings = resolve_intent(context, clearances, inference)
@@ -80,7 +95,11 @@ def intent(
         }
         click.echo(json.dumps(document, indent=2, ensure_ascii=False))
         return
-    where = f"{Path(manifest.path or '.').name}/ ({len(manifest.files)} files)" if manifest else "the prompt"
+    sources = [f"{Path(manifest.path or '.').name}/ ({len(manifest.files)} files)"] if manifest else []
+    sources += ["the prompt"] if prompt else []
+    if session:
+        sources.append(f"session {session} ({len(context.session.history)} earlier decisions)")
+    where = ", ".join(sources)
     if inference is None or not governing.distribution:
         click.echo(f"no evidence about the intent in {where}: general")
         return
