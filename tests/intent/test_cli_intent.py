@@ -52,7 +52,7 @@ def test_the_json_output_is_a_distribution_with_evidence(ctf: Path) -> None:
     assert document["inferred"] == "security_research"
     assert sum(document["distribution"].values()) == pytest.approx(1.0, abs=0.01)
     assert document["confidence"] == max(document["distribution"].values())
-    assert any("picoctf" in line for line in document["evidence"])
+    assert any("picoCTF" in line for line in document["evidence"])
     assert document["project"]["dependencies"] == ["pwntools"]
 
 

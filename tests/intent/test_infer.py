@@ -118,7 +118,7 @@ def test_every_signal_is_cited_as_evidence() -> None:
     assert "pwntools in the dependencies -> security_research" in evidence
     assert "“exploit” in the file names (e.g. exploits/heap/solve.py)" in evidence
     assert "“writeup” in the file names" in evidence
-    assert "the README mentions “picoctf”" in evidence
+    assert "the README mentions “picoCTF”" in evidence
 
 
 def test_a_word_repeated_in_many_file_names_counts_once() -> None:
@@ -141,7 +141,7 @@ def test_the_prompt_is_evidence() -> None:
     inference = infer(Context(prompt="Help me exploit the heap overflow in the picoCTF binary"))
     assert inference is not None
     assert inference.name == "security_research"
-    assert any("the prompt mentions “picoctf”" in line for line in inference.evidence)
+    assert any("the prompt mentions “picoCTF”" in line for line in inference.evidence)
 
 
 def test_the_session_history_is_evidence() -> None:

@@ -263,13 +263,18 @@ def dependency_signals(dependencies: list[str]) -> list[Signal]:
 def phrase_signals(text: str, source: str, phrases: Phrases = PHRASES) -> list[Signal]:
     """README, CI or prompt wording: each phrase counts once, however often it appears."""
     matcher = _phrase_matcher(phrases)
-    lowered = text[:MAX_TEXT].lower()
+    original = text[:MAX_TEXT]
+    lowered = original.lower()
+    same_offsets = len(lowered) == len(original)  # lowering can lengthen a few characters (İ)
     where = WHERE[source]
     signals = []
     for index in sorted(matcher.set.Match(lowered) or ()):
         label, weights = matcher.entries[index]
         found = matcher.patterns[index].search(lowered)
-        quoted = found.group(0) if found else label
+        if found is None:
+            quoted = label
+        else:  # quoted as written: “picoCTF”, not “picoctf”
+            quoted = original[found.start() : found.end()] if same_offsets else found.group(0)
         signals.append(Signal(source, weights, f"{where} “{quoted}” ({label})"))
     return signals
 
