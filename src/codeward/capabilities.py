@@ -89,6 +89,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability("proc.kill", "Kills processes, possibly many or system ones", M, False),
     Capability("proc.inject", "Attaches to or injects into another process (ptrace, LD_PRELOAD)", H, True),
     Capability(
+        "proc.sandbox_escape",
+        "Tries to leave its sandbox: namespaces, mounts, kernel keys, io_uring, sockets to a VM's host",
+        H,
+        True,
+    ),
+    Capability(
         "proc.privilege_escalation", "Raises privileges (sudo/su misuse, setuid, sudoers edits)", H, True
     ),
     Capability(
