@@ -20,6 +20,7 @@ import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -64,11 +65,13 @@ _SHELL_WRAPPER = (
     'ulimit -c 0 -t "$2" -v "$3" -f "$4" -u "$5" -n "$6" && ulimit -S -t "$1" || exit 125; '
     'read -r _ <&"$7"; eval "exec $7<&-"; shift 7; exec "$@"'
 )
+_KILL_GRACE = 3.0
+"""Seconds a killed sandbox has to be gone before its launcher is killed too."""
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(slots=True)
-class _Run:
+class SandboxRun:
     """A started sandbox waiting for its snippet (or already given one)."""
 
     language: str
@@ -117,13 +120,27 @@ class BubblewrapSandbox:
         self.limits = limits or SandboxLimits()
         self.trace = trace
         self.strace_seccomp_bpf = strace_seccomp_bpf
-        self.host: Host = detect(sandbox_uid=sandbox_uid)
+        self._sandbox_uid = sandbox_uid
+        self._host: Host | None = None
         self.runtime = Path(runtime_dir or _default_runtime_dir())
-        self._roots = controller_roots() if self.host.root else None
+        self._cgroup_roots: dict[str, Path] | bool | None = False
         self._seccomp: bytes | None = None
         self._python_runtime: Path | None = None
         self._idmap: dict[tuple[int, int], int] = {}
         self._lock = threading.Lock()
+
+    @property
+    def host(self) -> Host:
+        """What this machine offers, detected on first use (a few ms), so that an unused sandbox costs nothing."""
+        if self._host is None:
+            self._host = detect(sandbox_uid=self._sandbox_uid)
+        return self._host
+
+    @property
+    def _roots(self) -> dict[str, Path] | None:
+        if self._cgroup_roots is False:
+            self._cgroup_roots = controller_roots() if self.host.root else None
+        return self._cgroup_roots if isinstance(self._cgroup_roots, dict) else None
 
     # ------------------------------------------------------------------ SandboxBackend
     def available(self) -> tuple[bool, str]:
@@ -155,7 +172,7 @@ class BubblewrapSandbox:
             tracers.append("strace")
         return tracers
 
-    def start(self, language: str, project: str | None, tracers: list[str]) -> _Run:
+    def start(self, language: str, project: str | None, tracers: list[str]) -> SandboxRun:
         """Start a sandbox that waits for its snippet (the warm pool calls this ahead of time)."""
         problem = self.host.problem()
         if problem is not None:
@@ -168,14 +185,26 @@ class BubblewrapSandbox:
             self.project_view = "copy"
             return self._start(language, project, tracers)
 
-    def execute(self, run: _Run, code: str, *, timeout: float, warm: bool = False) -> BehaviourReport:
-        """Give a started sandbox its snippet; wait, collect and report. Always cleans the run up."""
+    def execute(
+        self,
+        run: SandboxRun,
+        code: str,
+        *,
+        timeout: float,
+        warm: bool = False,
+        cleanup: Callable[[SandboxRun], None] | None = None,
+    ) -> BehaviourReport:
+        """Give a started sandbox its snippet; wait, collect and report. Always cleans the run up.
+
+        `cleanup` (default: `discard`, in this thread) lets a caller tear the run down after it has
+        its report: by then every process of the run has ended, only the mounts and cgroup remain.
+        """
         try:
             return self._execute(run, code, timeout=timeout, warm=warm)
         finally:
-            self.discard(run)
+            (cleanup or self.discard)(run)
 
-    def discard(self, run: _Run) -> None:
+    def discard(self, run: SandboxRun) -> None:
         run.launch.kill()
         for fd in (run.go, run.audit):
             if fd is not None and fd >= 0:
@@ -194,7 +223,7 @@ class BubblewrapSandbox:
             self._seccomp = seccomp.filter_program()
         return self._seccomp
 
-    def _start(self, language: str, project: str | None, tracers: list[str]) -> _Run:
+    def _start(self, language: str, project: str | None, tracers: list[str]) -> SandboxRun:
         host = self.host
         layout = Layout(home=host.home, project=project, cwd=project or host.home)
         self.runtime.mkdir(mode=0o755, parents=True, exist_ok=True)
@@ -260,7 +289,7 @@ class BubblewrapSandbox:
         finally:
             for fd in handed:
                 _close(fd)
-        run = _Run(
+        run = SandboxRun(
             language=language,
             tracers=tracers,
             layout=layout,
@@ -506,7 +535,7 @@ class BubblewrapSandbox:
         return args
 
     # ------------------------------------------------------------------ running
-    def _execute(self, run: _Run, code: str, *, timeout: float, warm: bool) -> BehaviourReport:
+    def _execute(self, run: SandboxRun, code: str, *, timeout: float, warm: bool) -> BehaviourReport:
         launch = run.launch
         suffix = "py" if run.language == "python" else "sh"
         snippet = f"{launch.root}{run.view}/input/snippet.{suffix}"
@@ -595,7 +624,7 @@ class _Collected:
     audit: AuditStream | None = None
 
 
-def _collect(run: _Run, *, timeout: float, output_bytes: int) -> _Collected:
+def _collect(run: SandboxRun, *, timeout: float, output_bytes: int) -> _Collected:
     """Read the run's streams until the sandbox is gone; stop it at the deadline or the output cap."""
     collected = _Collected(audit=AuditStream(run.audit_key) if run.audit is not None else None)
     process = run.launch.process
@@ -613,6 +642,7 @@ def _collect(run: _Run, *, timeout: float, output_bytes: int) -> _Collected:
     selector.register(run.launch.status, selectors.EVENT_READ, "status")
     deadline = time.monotonic() + timeout
     exit_status: int | None = None
+    killed_at: float | None = None
     open_streams = len(streams)
     try:
         while exit_status is None or open_streams:
@@ -620,6 +650,13 @@ def _collect(run: _Run, *, timeout: float, output_bytes: int) -> _Collected:
             if exit_status is None and now >= deadline and not collected.timed_out:
                 collected.timed_out = True
                 run.launch.kill()
+            if collected.timed_out or collected.output_capped:
+                killed_at = killed_at or now
+                if exit_status is None and now - killed_at > _KILL_GRACE:
+                    # the sandbox outlived its kill (a stuck tracer): end the launcher, whose death takes it along
+                    run.launch.process.kill()
+                    exit_status = signal.SIGKILL
+                    break
             wait = max(0.0, deadline - now) if not collected.timed_out else 0.5
             if exit_status is not None:
                 wait = min(wait, 0.5)
@@ -664,7 +701,7 @@ def _collect(run: _Run, *, timeout: float, output_bytes: int) -> _Collected:
     return collected
 
 
-def _project_view_name(run: _Run) -> Literal["overlay", "idmapped-overlay", "copy", "none"]:
+def _project_view_name(run: SandboxRun) -> Literal["overlay", "idmapped-overlay", "copy", "none"]:
     if not run.layout.project:
         return "none"
     if run.project_copy:

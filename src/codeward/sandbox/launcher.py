@@ -89,6 +89,13 @@ class Launch:
             return int(line[2:])
         raise SandboxError(f"the sandbox launcher failed: {line or 'it exited unexpectedly'}")
 
+    def alive(self) -> bool:
+        """The launcher is up and the sandbox has not ended (for a warm sandbox that waited)."""
+        if self.process.poll() is not None:
+            return False
+        ready, _, _ = select.select([self.status], [], [], 0)
+        return not ready
+
     def kill(self) -> None:
         if self.sandbox_pid:
             with contextlib.suppress(ProcessLookupError):

@@ -110,6 +110,8 @@ class Isolation(_Record):
 
 class BehaviourReport(_Record):
     language: str
+    ran: bool = True
+    """False when the sandbox does not run this language: then nothing was observed."""
     exit_code: int | None
     signal: str | None = None
     duration_ms: float
@@ -148,6 +150,7 @@ class BehaviourReport(_Record):
         """The short form the decision carries: `lines` to show, `limits` to keep in mind."""
         return {
             "backend": self.isolation.backend,
+            "ran": self.ran,
             "exit_code": self.exit_code,
             "signal": self.signal,
             "duration_ms": self.duration_ms,
