@@ -44,8 +44,10 @@ def render_text(decision: Decision, content: str | None = None, *, color: bool =
         out.append(paint("Observed behaviour (sandbox)", "1"))
         for line in observed.get("lines", [])[:10]:
             out.append(f"  • {line}")
-        if observed.get("limits"):
-            out.append(f"  ({observed['limits']})")
+        caveats = observed.get("limits") or []
+        if caveats:
+            more = f" (+{len(caveats) - 1} more caveats in the JSON)" if len(caveats) > 1 else ""
+            out.append(paint(f"  not proof of safety: {caveats[0]}{more}", "2"))
 
     intent = decision.intent
     trust = "trusted" if intent.authorized else "not trusted"

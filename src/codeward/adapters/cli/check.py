@@ -20,6 +20,7 @@ from codeward.engine import Guard
 from codeward.errors import CodewardError, InputError
 from codeward.model import Action, Decision
 from codeward.render.text import render_text
+from codeward.sandbox import Sandbox
 from codeward.store.local import store_for_check
 
 EXIT_CODES = {Action.ALLOW: 0, Action.NOTICE: 0, Action.CONFIRM: 3, Action.REVIEW: 3, Action.BLOCK: 4}
@@ -81,6 +82,14 @@ def policy_option(function: click.decorators.FC) -> click.decorators.FC:
 @click.option(
     "--db", envvar="CODEWARD_DB", metavar="URL|FILE", help="The audit store (default: $CODEWARD_HOME)."
 )
+@click.option(
+    "--sandbox",
+    "sandbox_mode",
+    type=click.Choice(["auto", "always", "never"]),
+    default=None,
+    help="Run the snippet in the sandbox: auto (default) when the policy asks, always, or never. "
+    "--cases runs none unless told.",
+)
 def check(
     file: str | None,
     code: str | None,
@@ -100,6 +109,7 @@ def check(
     output: str,
     color: bool | None,
     db: str | None,
+    sandbox_mode: str | None,
 ) -> None:
     """Judge a snippet: FILE, `-` for standard input, -c CODE, or --cases FILE.jsonl.
 
@@ -114,7 +124,10 @@ def check(
     sources = sum(x is not None for x in (file, code, cases))
     if sources != 1:
         raise click.UsageError("give exactly one of FILE, `-`, -c CODE or --cases FILE")
-    guard = Guard(list(policies), sandbox_mode="never")
+    if cases is not None and sandbox_mode is None:
+        sandbox_mode = "never"
+    sandboxing = sandbox_mode or "auto"
+    guard = Guard(list(policies), sandbox=sandbox_for(sandboxing), sandbox_mode=sandboxing)
     if cases is not None:
         sys.exit(_check_cases(guard, cases))
     guard.store = store_for_check(db)  # a dataset run (--cases) is an evaluation, not a request on record
@@ -144,6 +157,19 @@ def check(
     decision = guard.check(subject, context)
     _emit(decision, content, output, color)
     sys.exit(EXIT_CODES[decision.action])
+
+
+def sandbox_for(mode: str) -> Sandbox | None:
+    """The sandbox for `--sandbox MODE`: none for never (or auto where it cannot run); always insists."""
+    if mode == "never":
+        return None
+    sandbox = Sandbox()
+    ok, problem = sandbox.available()
+    if ok:
+        return sandbox
+    if mode == "always":
+        raise click.ClickException(f"--sandbox always: the sandbox cannot run here: {problem}")
+    return None
 
 
 def _emit(decision: Decision, content: str, output: str, color: bool | None) -> None:
