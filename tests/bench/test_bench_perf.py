@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from codeward.bench.perf import PerfReport, SizePoint, mixed_snippet, render_perf, run_perf, synthetic_policy
+from codeward.bench.perf import (
+    PerfReport,
+    SizePoint,
+    measure_sandbox,
+    mixed_snippet,
+    render_perf,
+    run_perf,
+    synthetic_policy,
+)
 from codeward.bench.systems import PatternDenySystem
+from codeward.model import Context, Subject
 
 
 def test_generated_snippets_have_the_asked_number_of_lines() -> None:
@@ -59,3 +69,57 @@ def test_growth_exponents_tell_linear_from_quadratic_cost() -> None:
     )
     assert report.growth() == {"linear": {(10, 100): 1.0}, "quadratic": {(10, 100): 2.0}}
     assert report.to_dict()["growth_exponents"]["quadratic"] == {"10-100": 2.0}
+
+
+class _Evidence:
+    findings: list[Any] = []
+
+    def summary(self) -> dict[str, Any]:
+        return {}
+
+
+class FakeSandbox:
+    """Runs nothing; with `warm`, it stands for a backend whose pool starts sandboxes ahead of time."""
+
+    name = "fake"
+
+    def __init__(self, *, warm: int = 0) -> None:
+        self.warm = warm
+        self.warmed: list[str] = []
+        self.closed = False
+
+    def available(self) -> tuple[bool, str]:
+        return True, ""
+
+    def run(self, subject: Subject, context: Context, *, timeout: float) -> _Evidence:
+        return _Evidence()
+
+    def warm_up(self, language: str) -> None:
+        self.warmed.append(language)
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class ColdOnlySandbox(FakeSandbox):
+    def __init__(self) -> None:
+        super().__init__()
+
+
+def test_sandbox_overhead_is_measured_cold_and_with_a_warm_pool_when_the_backend_has_one() -> None:
+    report = PerfReport()
+    measure_sandbox(report, FakeSandbox(), "", True, lambda _: None, warm_pause=0.0)
+    assert sorted((point.language, point.start) for point in report.sandbox_points) == [
+        ("bash", "cold"),
+        ("bash", "warm"),
+        ("python", "cold"),
+        ("python", "warm"),
+    ]
+    assert all(point.bare_p50_ms > 0 for point in report.sandbox_points)  # the bare run is real
+
+
+def test_a_backend_without_a_warm_pool_is_measured_cold_and_the_report_says_so() -> None:
+    report = PerfReport()
+    measure_sandbox(report, ColdOnlySandbox(), "", True, lambda _: None)
+    assert {point.start for point in report.sandbox_points} == {"cold"}
+    assert "fake has no warm pool: only cold starts measured" in report.notes

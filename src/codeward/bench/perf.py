@@ -95,6 +95,8 @@ class SandboxPoint:
     sandbox_p50_ms: float
     overhead_p50_ms: float
     samples: int
+    start: str = "cold"
+    """cold: each run starts its sandbox; warm: a pool started it ahead of time."""
 
 
 @dataclass
@@ -147,10 +149,12 @@ class PerfReport:
         }
 
 
-def _timed(function: Callable[[], object], samples: int) -> list[float]:
+def _timed(function: Callable[[], object], samples: int, pause: float = 0.0) -> list[float]:
     function()  # warm-up, not counted
     times = []
     for _ in range(samples):
+        if pause:
+            time.sleep(pause)
         started = time.perf_counter()
         function()
         times.append((time.perf_counter() - started) * 1000)
@@ -279,33 +283,70 @@ HARMLESS = {"python": 'print("hello from codeward perf")\n', "bash": 'echo "hell
 
 
 def measure_sandbox(
-    report: PerfReport, backend: SandboxBackend | None, why: str, quick: bool, progress: Callable[[str], None]
+    report: PerfReport,
+    backend: SandboxBackend | None,
+    why: str,
+    quick: bool,
+    progress: Callable[[str], None],
+    *,
+    warm_pause: float = 0.5,
 ) -> None:
-    """The sandbox's cost over running the same harmless one-liner bare (both run for real)."""
+    """The sandbox's cost over running the same harmless one-liner bare (both run for real), cold and warm."""
     if backend is None:
         report.notes.append(f"sandbox overhead not measured: {why}")
         return
     samples = 8 if quick else 25
-    for language, code in HARMLESS.items():
-        progress(f"sandbox {language}")
-        bare_command = [sys.executable, "-c", code] if language == "python" else ["bash", "-c", code]
-        subject = Subject(kind=SubjectKind.CODE, content=code, language=language, mode=Mode.EXECUTE)
-        bare = _timed(partial(subprocess.run, bare_command, capture_output=True, check=False), samples)
-        try:
-            boxed = _timed(partial(backend.run, subject, Context(), timeout=10), samples)
-        except Exception as error:  # the report says the sandbox failed; the rest of the run stands
-            report.notes.append(f"sandbox {language} failed: {type(error).__name__}: {error}")
-            continue
-        bare_p50, boxed_p50 = statistics.median(bare), statistics.median(boxed)
-        report.sandbox_points.append(
-            SandboxPoint(
-                language=language,
-                bare_p50_ms=round(bare_p50, 2),
-                sandbox_p50_ms=round(boxed_p50, 2),
-                overhead_p50_ms=round(boxed_p50 - bare_p50, 2),
-                samples=samples,
+    warm = _warm_pool(backend)
+    if warm is None:
+        report.notes.append(f"{backend.name} has no warm pool: only cold starts measured")
+    try:
+        for language, code in HARMLESS.items():
+            progress(f"sandbox {language}")
+            bare_command = [sys.executable, "-c", code] if language == "python" else ["bash", "-c", code]
+            subject = Subject(kind=SubjectKind.CODE, content=code, language=language, mode=Mode.EXECUTE)
+            bare = statistics.median(
+                _timed(partial(subprocess.run, bare_command, capture_output=True, check=False), samples)
             )
-        )
+            for start, boxed in (("cold", backend), ("warm", warm)):
+                if boxed is None:
+                    continue
+                run = partial(boxed.run, subject, Context(), timeout=10)
+                try:
+                    # a warm pool refills in the background: give it the time a real caller would
+                    times = _timed(run, samples, pause=warm_pause if start == "warm" else 0.0)
+                except Exception as error:  # the report says the sandbox failed; the rest of the run stands
+                    report.notes.append(
+                        f"sandbox {language} ({start}) failed: {type(error).__name__}: {error}"
+                    )
+                    continue
+                boxed_p50 = statistics.median(times)
+                report.sandbox_points.append(
+                    SandboxPoint(
+                        language=language,
+                        bare_p50_ms=round(bare, 2),
+                        sandbox_p50_ms=round(boxed_p50, 2),
+                        overhead_p50_ms=round(boxed_p50 - bare, 2),
+                        samples=samples,
+                        start=start,
+                    )
+                )
+    finally:
+        close_sandbox(warm)
+
+
+def _warm_pool(backend: SandboxBackend) -> SandboxBackend | None:
+    """The same kind of backend with a pool of sandboxes started ahead of time, when its constructor offers one."""
+    try:
+        warm = type(backend)(warm=2)  # type: ignore[call-arg]
+    except TypeError:
+        return None
+    if not isinstance(warm, SandboxBackend):
+        return None
+    warm_up = getattr(warm, "warm_up", None)
+    if callable(warm_up):
+        for language in HARMLESS:
+            warm_up(language)
+    return warm
 
 
 def run_perf(
@@ -390,10 +431,14 @@ def render_perf(report: PerfReport, plots: Sequence[Path], plot_problem: str | N
         )
     lines += ["", "## Sandbox", ""]
     if report.sandbox_points:
-        lines += ["| language | bare p50 ms | sandbox p50 ms | overhead ms |", "| --- | ---: | ---: | ---: |"]
+        lines += [
+            "| language | sandbox start | bare p50 ms | sandbox p50 ms | overhead ms |",
+            "| --- | --- | ---: | ---: | ---: |",
+        ]
         for box in report.sandbox_points:
             lines.append(
-                f"| {box.language} | {box.bare_p50_ms:.1f} | {box.sandbox_p50_ms:.1f} | {box.overhead_p50_ms:.1f} |"
+                f"| {box.language} | {box.start} | {box.bare_p50_ms:.1f} | {box.sandbox_p50_ms:.1f} | "
+                f"{box.overhead_p50_ms:.1f} |"
             )
     for note in report.notes:
         lines.append(f"- {note}")
