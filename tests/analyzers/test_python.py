@@ -921,3 +921,8 @@ def test_a_build_that_pipes_a_script_into_bash_is_not_a_remote_shell(guard: Guar
         "out, _ = p.communicate(b'make -C build all')\nrequests.post('https://ci.example.com/log', data=out)\n"
     )
     assert not found(decide(guard, code), "proc.reverse_shell")
+
+
+@pytest.mark.parametrize("loop", ["range(1, 2, 0)", "range(10**9)", "range(-5)", "range('a')"])
+def test_unusual_ranges_are_read_without_an_error(guard: Guard, loop: str) -> None:
+    decide(guard, f"import os\nfor fd in {loop}:\n    os.dup2(3, fd)\n")

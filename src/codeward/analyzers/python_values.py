@@ -956,7 +956,7 @@ class Resolver:
             return Value(kind="psutil.process_iter")
         if qualname in ("builtins.range",):
             bounds = [a.number for a in arguments]
-            if 1 <= len(bounds) <= 3 and all(isinstance(b, int) for b in bounds):
+            if 1 <= len(bounds) <= 3 and all(isinstance(b, int) for b in bounds) and bounds[2:] != [0]:
                 numbers = range(*bounds)  # type: ignore[arg-type]
                 if 0 < len(numbers) <= MAX_VARIANTS:  # `for fd in range(3)`: each value is known
                     items = tuple(Value(number=n, exact=True) for n in numbers)
