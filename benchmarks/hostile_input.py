@@ -3,7 +3,8 @@
 Each row is one `Guard.check` (sandbox off) of a generated input: how long it took, that time per
 kB, the action, and whether analysis was cut short (partial analysis, payload budget, parse limit).
 Cost that grows with the size, not faster, is the property: compare ms/kB down a shape's sizes.
-Also times recursion bombs, a fan-out bomb and hostile policy files. Prints a table; asserts nothing.
+Also times recursion bombs, a fan-out bomb, how long past its deadline each door answers when an
+analyzer hangs, and hostile policy files. Prints tables; asserts nothing.
 
     python benchmarks/hostile_input.py [--sizes 10,100,1000] [--only SUBSTRING]
 """
@@ -11,9 +12,12 @@ Also times recursion bombs, a fan-out bomb and hostile policy files. Prints a ta
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
+import json
 import logging
 import random
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -21,7 +25,7 @@ from collections.abc import Callable
 from codeward import Context, Guard, Subject
 from codeward.context.inputs import decode
 from codeward.errors import PolicyError
-from codeward.model import Decision
+from codeward.model import Decision, Finding
 from codeward.policy.loader import PolicySource, parse_policy_file
 
 Shape = Callable[[int], str]
@@ -162,6 +166,61 @@ def policy_rows() -> list[str]:
     return rows
 
 
+class Stuck:
+    """An analyzer that hangs until released: the engine must still answer at its deadline."""
+
+    name = "stuck"
+    languages = frozenset({"*"})
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def analyze(self, subject: Subject, context: Context) -> list[Finding]:
+        self.release.wait(60)
+        return []
+
+
+def deadline_rows(guard: Guard) -> list[str]:
+    """How long past its deadline each door answers when an analyzer hangs, and with what."""
+    from codeward.adapters.hooks import dialect
+    from codeward.adapters.hooks.judges import InProcessJudge
+    from codeward.adapters.hooks.protocol import respond
+    from codeward.adapters.proxy import GuardJudge
+
+    stuck = Stuck()
+    first, *rest = guard.analyzers
+    slow = Guard(analyzers=[first, stuck, *rest], sandbox_mode="never")
+    command = "rm -rf / --no-preserve-root"
+    subject = Subject(kind="command", content=command, language="bash", mode="execute")
+    payload = json.dumps(
+        {
+            "hook_event_name": "PreToolUse",
+            "tool_name": "Bash",
+            "tool_input": {"command": command},
+            "cwd": "/tmp",
+        }
+    ).encode()
+    judge = InProcessJudge(guard_factory=lambda: slow, store_factory=None)
+    rows = []
+    for budget in (0.2, 1.0, 5.0):
+        started = time.monotonic()
+        decision = slow.check(subject, Context(), deadline=started + budget)
+        rows.append(_deadline_row("Guard.check", budget, time.monotonic() - started, decision.action.value))
+        started = time.monotonic()
+        answer = respond(dialect("claude-code"), payload, judge, deadline=started + budget)
+        said = json.loads(answer.stdout)["hookSpecificOutput"]["permissionDecision"]
+        rows.append(_deadline_row("hook (claude-code)", budget, time.monotonic() - started, said))
+        started = time.monotonic()
+        decision = asyncio.run(GuardJudge(slow, deadline_seconds=budget).check(subject, Context()))
+        rows.append(_deadline_row("proxy judge", budget, time.monotonic() - started, decision.action.value))
+    stuck.release.set()
+    return rows
+
+
+def _deadline_row(door: str, budget: float, took: float, outcome: str) -> str:
+    return f"| {door} | {budget:g} | {took:.3f} | {(took - budget) * 1000:+.0f} | {outcome} |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000", help="Input sizes in kB (default 10,100,1000).")
@@ -198,6 +257,11 @@ def main() -> None:
         print(
             row(f"fan-out: {branches}x10 payloads of 60 kB", "python", content, seconds, decision), flush=True
         )
+
+    print("\n| door, with an analyzer that hangs | deadline s | answered after s | vs deadline ms | answer |")
+    print("|---|---:|---:|---:|---|")
+    for line in deadline_rows(guard):
+        print(line, flush=True)
 
     print("\n| policy file | kB | seconds | outcome |")
     print("|---|---:|---:|---|")

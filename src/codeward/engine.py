@@ -90,6 +90,7 @@ class _Evidence:
         self._gathered: list[Finding] = []
         self._analysed: list[str] = []
         self._complete: list[Finding] | None = None
+        self._context_read = False
         self._expired_stage = ""
 
     def out_of_time(self) -> bool:
@@ -110,23 +111,37 @@ class _Evidence:
                 if analyzer is not None:
                     self._analysed.append(analyzer)
 
-    def complete(self, findings: list[Finding]) -> None:
+    def analysed(self, findings: list[Finding]) -> None:
+        """Every analyzer has run: these are the findings, whatever happens to the project reading."""
         with self._lock:
             if not self.expired:
                 self._complete = findings
+
+    def complete(self, context: Context) -> None:
+        with self._lock:
+            if not self.expired:
+                self.context = context
+                self._context_read = True
 
     def gathered(self) -> list[Finding]:
         with self._lock:
             return _deduplicate(list(self._gathered))
 
     def result(self, applicable: list[str], limit: int) -> list[Finding]:
-        """The complete findings, or, past the deadline, those gathered in time and a finding saying
-        what was left out (it takes the policy's `fail` action: the evidence is incomplete)."""
+        """The complete findings; past the deadline, those gathered in time and a finding that says
+        what was left out: analysis (the policy's `fail` action) or only the project's context."""
         with self._lock:
-            if self._complete is not None and not self.expired:
-                return list(self._complete)
+            complete, context_read = self._complete, self._context_read
             missing = [name for name in applicable if name not in self._analysed]
             stage = self._expired_stage
+        if complete is not None and context_read:
+            return list(complete)
+        if complete is not None:
+            message = f"the decision's deadline passed while {stage}: judged without the project's context"
+            return [
+                *complete,
+                _engine_finding("engine.deadline", "analysis.incomplete", message, Severity.LOW),
+            ]
         partial = self.gathered()[:limit]
         left_out = f"not analysed: {', '.join(missing)}" if missing else "payloads left unwrapped"
         message = (
@@ -318,13 +333,16 @@ class Guard:
             raise failure[0]
 
     def _collect(self, subject: Subject, evidence: _Evidence, now: float) -> None:
-        evidence.stage = "reading the project"
-        context = self._with_project(evidence.context)
+        """History first (it can raise friction), then the analyzers, then the project (which only
+        informs the intent): past a deadline, what is missing is the least decisive part."""
         evidence.stage = "reading the session history"
-        context, history_findings = self._with_history(context, now)
+        context, history_findings = self._with_history(evidence.context, now)
         evidence.context = context
         evidence.add(history_findings)
-        evidence.complete(history_findings + self._analyze(subject, context, 0, evidence))
+        analysed = history_findings + self._analyze(subject, context, 0, evidence)
+        evidence.analysed(analysed)
+        evidence.stage = "reading the project"
+        evidence.complete(self._with_project(context))
 
     def _applicable_analyzers(self, language: str) -> list[str]:
         return [a.name for a in self.analyzers if language in a.languages or "*" in a.languages]

@@ -22,7 +22,8 @@ from codeward.adapters.hooks import dialect
 from codeward.adapters.hooks.judges import InProcessJudge
 from codeward.adapters.hooks.protocol import respond
 from codeward.adapters.proxy import AuditLog, GuardJudge, Inspection
-from codeward.model import Action, Finding
+from codeward.context.project import ProjectReader
+from codeward.model import Action, Finding, Project
 
 STUCK_SECONDS = 30.0
 WELL_WITHIN = 5.0
@@ -107,6 +108,35 @@ def test_a_deadline_already_past_still_gives_a_decision(guard: Guard) -> None:
     )
     assert decision.action is Action.CONFIRM
     assert "engine.deadline" in {f.rule_id for f in decision.findings}
+
+
+class StuckReader(ProjectReader):
+    """A project so large that reading it outlasts the deadline."""
+
+    def __init__(self, release: threading.Event) -> None:
+        super().__init__()
+        self.release = release
+
+    def read(self, directory: str | Path) -> Project:
+        self.release.wait(STUCK_SECONDS)
+        return Project(path=str(directory))
+
+
+@pytest.mark.parametrize(
+    ("command", "action"), [("rm -rf / --no-preserve-root", Action.BLOCK), ("ls", Action.ALLOW)]
+)
+def test_a_project_too_slow_to_read_costs_its_context_not_the_analysis(
+    guard: Guard, stuck: Stuck, tmp_path: Path, command: str, action: Action
+) -> None:
+    slow = Guard(analyzers=guard.analyzers, project_reader=StuckReader(stuck.release), sandbox_mode="never")
+    context = Context(project={"path": str(tmp_path)})
+    subject = Subject(kind="command", content=command, language="bash")
+    decision, took = timed(lambda: slow.check(subject, context, deadline=time.monotonic() + 0.5))
+    assert took < WELL_WITHIN
+    deadline = next(f for f in decision.findings if f.rule_id == "engine.deadline")
+    assert deadline.capability == "analysis.incomplete"
+    assert "judged without the project's context" in deadline.message
+    assert decision.action is max(action, Action.NOTICE)  # every analyzer ran; the context is a notice
 
 
 # ------------------------------------------------------------------------------------ hooks
