@@ -68,13 +68,14 @@ def test_a_harmless_child_process_is_at_most_a_notice(guard: Guard) -> None:
         ),
         ("const fs = require('fs/promises');\nawait fs.rm('/', { recursive: true });\n", Action.BLOCK),
         ("const fs = require('fs');\nfs.rmdirSync('/etc', { recursive: true });\n", Action.BLOCK),
+        ("const del = require('del');\ndel.sync(['/**'], { force: true });\n", Action.BLOCK),
         (
             "const fs = require('fs');\nfs.rmSync('./dist', { recursive: true, force: true });\n",
             Action.NOTICE,
         ),
         ("const fs = require('fs');\nfs.rmSync('/tmp/build-cache', { recursive: true });\n", Action.ALLOW),
     ],
-    ids=["home", "root-promises", "etc-rmdir", "project-dist", "tmp"],
+    ids=["home", "root-promises", "etc-rmdir", "del-root-glob", "project-dist", "tmp"],
 )
 def test_fs_rm_is_judged_by_its_target(guard: Guard, code: str, action: Action) -> None:
     decision = decide(guard, code)

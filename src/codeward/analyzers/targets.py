@@ -157,6 +157,8 @@ def scope(path: str) -> str:
         return ROOT
     if _WINDOWS_SYSTEM.match(text):
         return SYSTEM
+    if text.endswith("/**"):  # a recursive glob stands for its folder's whole tree
+        text = text[:-1]
     bare = text[:-2] if text.endswith("/*") else text
     if bare in ("/", "") or text in ("/*", "/.", "/.*"):
         return ROOT
