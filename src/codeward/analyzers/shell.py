@@ -597,6 +597,8 @@ class _Walk:
             elif kind in _REDIRECTS:
                 redirects.append(child)
             elif named and kind in _WORDS:
+                if kind == "number" and redirects and redirects[0].start_byte == child.end_byte:
+                    continue  # `sh 0</tmp/p`: the grammar reads the descriptor as an argument
                 argv.extend(self.reader.words(child))
         if not named:
             for name, value in prefix:

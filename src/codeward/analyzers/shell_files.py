@@ -236,7 +236,14 @@ def is_history(path: str) -> bool:
     if relative is not None and relative in _HISTORY_FILES:
         return True
     text = targets.normalise(path).rstrip("*").rstrip("/")
+    if _ROTATED_APPLICATION_LOG.match(targets.normalise(path)):
+        return False
     return any(text == d or text.startswith(d + "/") for d in _LOG_DIRS)
+
+
+_ROTATED_APPLICATION_LOG = re2.compile(r"^/var/log/(?:[^/]+/)+[^/]*\.(?:gz|xz|bz2|zst|zip|old|bak|[0-9]+)$")
+"""`/var/log/myapp/*.gz`: rotated archives of one application's logs; deleting them is housekeeping.
+The system's own logs (`/var/log/auth.log*`, `wtmp`, `journal/`) stay evidence."""
 
 
 # ---------------------------------------------------------------------------------------------- reading
@@ -382,8 +389,13 @@ def write_file(
         return
     scope = targets.scope(text)
     if scope in (targets.SYSTEM, targets.ROOT):
-        # a new file parked in a system tree changes nothing; emptying an existing one destroys it
-        loaded = targets.read_by_the_system(text) or how == "truncates"
+        # a new file parked in a system tree changes nothing; emptying an existing one destroys it; a
+        # program installed into /usr/local/bin is routine unless it takes the name of a command that
+        # asks for passwords (found there before /usr/bin, it would see them)
+        installed = (
+            _LOCAL_PROGRAM.match(text) is not None and posixpath.basename(text) not in _ASKS_FOR_PASSWORDS
+        )
+        loaded = (targets.read_by_the_system(text) and not installed) or how == "truncates"
         scan.report(
             "bash.fs.write_system",
             call,
@@ -393,8 +405,33 @@ def write_file(
             capability=None if loaded else "fs.write",
             detail=_with(how, note)
             if loaded
-            else _joined(f"{how} a new file in a system tree, not a place the system reads from", note),
+            else _joined(
+                f"{how} a program on the PATH (/usr/local/bin)"
+                if installed
+                else f"{how} a new file in a system tree, not a place the system reads from",
+                note,
+            ),
         )
+
+
+_LOCAL_PROGRAM = re2.compile(r"^/usr/local/s?bin/[^/*]+$")
+_ASKS_FOR_PASSWORDS = frozenset(
+    {
+        "sudo",
+        "su",
+        "doas",
+        "passwd",
+        "login",
+        "ssh",
+        "scp",
+        "sftp",
+        "ssh-add",
+        "gpg",
+        "pkexec",
+        "mysql",
+        "psql",
+    }
+)
 
 
 def _with(how: str, note: str | None) -> str:
@@ -1014,7 +1051,9 @@ def shred(scan: Scan, call: Call) -> Stream:
         if is_block_device(value.text):
             write_file(scan, call, value, NOTHING, how="overwrites")
         else:
-            delete(scan, call, value, recursive=False, how="shreds")
+            delete(scan, call, value, recursive=value.tree, how="shreds")
+    for value in call.items or []:  # `find ~ -type f -exec shred -u {} \;`: every file of the tree
+        delete(scan, call, value, recursive=value.tree, how="shreds")
     return NOTHING
 
 

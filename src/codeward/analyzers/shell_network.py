@@ -11,6 +11,8 @@ import posixpath
 from collections.abc import Callable
 from dataclasses import replace
 
+import re2
+
 from codeward.analyzers import targets
 from codeward.analyzers.shell_files import copy, read_file, write_file
 from codeward.analyzers.shell_programs import Call, Scan, host_of, is_url, parse_options
@@ -183,6 +185,9 @@ def curl(scan: Scan, call: Call) -> Stream:
     parsed = parse_options(call.args, _CURL_VALUED)
     urls = [v for v in [*parsed.operands, *parsed.all("--url")] if v.text and not v.text.startswith("-")]
     url = urls[0].shown if urls else "?"
+    metadata = _cloud_credentials(scan, call, urls)
+    if metadata is not None:
+        return metadata
     sent: frozenset[Taint] = frozenset()
     for value in parsed.all(*_CURL_SENDS):
         sent |= _curl_data(scan, call, value)
@@ -211,6 +216,30 @@ def curl(scan: Scan, call: Call) -> Stream:
             "bash.net.download", call, target=url, scope=targets.REMOTE, severity=I, detail="prints it"
         )
     return Stream(frozenset({Taint(REMOTE, url)}))
+
+
+_METADATA_CREDENTIALS = re2.compile(
+    r"^(?:https?://)?(?:169\.254\.169\.254|169\.254\.170\.2|metadata\.google\.internal|metadata|100\.100\.100\.200"
+    r"|\[fd00:ec2::254\])(?::\d+)?/.*(?:security-credentials|service-accounts/.*/(?:token|identity)|identity/oauth2/token"
+    r"|/v2/credentials|ram/security-credentials)"
+)
+"""The cloud instance metadata service's credential paths (AWS, ECS, GCP, Azure, Alibaba): whoever
+reads them holds the machine's cloud role. Other metadata (instance id, region) is not a secret."""
+
+
+def _cloud_credentials(scan: Scan, call: Call, urls: list[Value]) -> Stream | None:
+    for value in urls:
+        if _METADATA_CREDENTIALS.match(value.text):
+            scan.report(
+                "bash.cred.read_credentials",
+                call,
+                target=value.shown,
+                scope=targets.CREDENTIAL,
+                capability="cred.read.cloud",
+                detail="asks the cloud metadata service for this machine's role credentials",
+            )
+            return Stream(frozenset({Taint(CREDENTIAL, value.shown, "cred.read.cloud")}))
+    return None
 
 
 def _curl_data(scan: Scan, call: Call, value: Value) -> frozenset[Taint]:
@@ -304,6 +333,9 @@ def wget(scan: Scan, call: Call) -> Stream:
     parsed = parse_options(call.args, _WGET_VALUED)
     urls = [v for v in parsed.operands if v.text]
     url = urls[0].shown if urls else "?"
+    metadata = _cloud_credentials(scan, call, urls)
+    if metadata is not None:
+        return metadata
     sent: frozenset[Taint] = frozenset()
     for value in parsed.all("--post-file", "--body-file"):
         sent |= _sent_file(scan, call, value)

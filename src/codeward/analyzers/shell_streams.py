@@ -361,6 +361,8 @@ def shell(scan: Scan, call: Call) -> Stream:
             continue
         break
     operands = args[index:]
+    if len(operands) == 1 and operands[0].text.isdigit():
+        operands = []  # `sh 0</tmp/f`: the descriptor of a redirection the grammar split off, not a script
     socket = call.socket_in or call.socket_out
     if socket is not None:
         remote_shell(

@@ -14,6 +14,7 @@ from dataclasses import replace
 import re2
 
 from codeward.analyzers import targets
+from codeward.analyzers.shell_files import read_file
 from codeward.analyzers.shell_network import remote_copy
 from codeward.analyzers.shell_programs import Call, Scan, parse_options
 from codeward.analyzers.shell_words import CREDENTIAL, NOTHING, PROCESSES, Stream, Taint, Value
@@ -944,6 +945,10 @@ def database(scan: Scan, call: Call) -> Stream:
     )
     parsed = parse_options(call.args, valued)
     texts += [v.text for v in parsed.all("-c", "--command", "-e", "--execute", "-q", "--query", "--eval")]
+    if program == "sqlite3" and parsed.operands:
+        opened = read_file(scan, call, parsed.operands[0])  # a browser's cookie or login database
+        if any(taint.kind == CREDENTIAL for taint in opened.taints):
+            return opened
     if program == "sqlite3" and len(parsed.operands) > 1:
         texts += [v.text for v in parsed.operands[1:]]
     if program == "redis-cli":
@@ -1016,7 +1021,21 @@ def docker(scan: Scan, call: Call) -> Stream:
             severity=M,
             detail=f"docker volume {words[1]} deletes volume data",
         )
+    elif words[:1] in (["run"], ["create"]) or words[:2] == ["container", "run"]:
+        host_root = next((w for w in words if _HOST_ROOT_MOUNT.search(w)), None)
+        if host_root is not None:
+            scan.report(
+                "bash.proc.privilege",
+                call,
+                target="the host's /",
+                scope=targets.ROOT,
+                severity=H,
+                detail=f"mounts the host's whole file system into a container ({host_root}), where root is root on the host",
+            )
     return NOTHING
+
+
+_HOST_ROOT_MOUNT = re2.compile(r"^/:|^--volume=/:|(?:^|,)(?:source|src)=/(?:,|$)")
 
 
 # ---------------------------------------------------------------------------------------------- git

