@@ -181,6 +181,10 @@ def _healthy(port: int) -> bool:
 
 
 # ------------------------------------------------------------------------------------------------ client
+class _Stale(Exception):
+    """The connection ended before any byte of an answer."""
+
+
 class Connection:
     """One keep-alive HTTP/1.1 connection. Hand-written because the client shares the 2 cores with
     the service: a full HTTP client library costs several times more CPU per request."""
@@ -190,17 +194,34 @@ class Connection:
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """Send one request; a kept-alive connection that the server closed while idle (before any
+        byte of an answer) is opened again once, as HTTP clients do."""
+        reused = self._streams is not None
+        try:
+            return await self._exchange(path, body)
+        except _Stale:
+            if not reused:
+                raise ConnectionError("the server closed the connection without answering") from None
+            return await self._exchange(path, body)
+
+    async def _exchange(self, path: str, body: bytes) -> tuple[int, bytes]:
         if self._streams is None:
-            self._streams = await asyncio.open_connection(self.host, self.port)
+            try:
+                self._streams = await asyncio.open_connection(self.host, self.port)
+            except OSError:
+                raise ConnectionError("cannot connect") from None
         reader, writer = self._streams
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
             f"Authorization: Bearer {API_KEY}\r\nContent-Length: {len(body)}\r\n\r\n"
         )
+        status_line = b""
         try:
             writer.write(head.encode() + body)
             await writer.drain()
             status_line = await reader.readline()
+            if not status_line:
+                raise _Stale
             length, closing = 0, False
             while True:
                 line = await reader.readline()
@@ -214,9 +235,14 @@ class Connection:
                     closing = True
             answer = await reader.readexactly(length)
             status = int(status_line.split()[1])
+        except _Stale:
+            self.close()
+            raise
         except (OSError, ValueError, IndexError, asyncio.IncompleteReadError):
             self.close()
-            raise ConnectionError("the connection failed") from None
+            if not status_line:
+                raise _Stale from None
+            raise ConnectionError("the connection failed mid-answer") from None
         if closing:
             self.close()
         return status, answer

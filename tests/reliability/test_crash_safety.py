@@ -124,6 +124,10 @@ def test_every_answered_decision_survives_a_sigkill_and_the_chain_verifies(
             report = httpx.post(f"{again}/v1/audit/verify", headers=reader, timeout=60).json()
             assert report["intact"] is True, report
             assert report["records"] >= len(confirmed)
+            print(  # shown with -s; docs/reliability.md quotes it
+                f"{backend}: {len(confirmed)} decisions answered 200 ({answered_before_kill} before the kill "
+                f"was sent), all {len(confirmed)} in the log of {report['records']} records; chain intact"
+            )
 
             after = httpx.post(f"{again}/v1/check", json={"subject": {"content": "ls"}}, timeout=30)
             assert after.status_code == 200

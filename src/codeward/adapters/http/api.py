@@ -1,6 +1,5 @@
 """The JSON API under /v1: check, decisions, reviews, appeals, overrides and the audit log."""
 
-import asyncio
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -31,7 +30,6 @@ from codeward.store.records import (
 
 MAX_WAIT_SECONDS = 60.0
 MAX_OVERRIDE_SECONDS = 30 * 86_400
-_POLL_SECONDS = 0.5
 
 
 class _Body(BaseModel):
@@ -223,12 +221,7 @@ def router_for(service: Service) -> APIRouter:
         ),
     ) -> ReviewItem:
         """The requester polls here; with `wait`, the answer comes as soon as a reviewer decides."""
-        deadline = time.monotonic() + wait
-        while True:
-            item = await run_in_threadpool(store.review, review_id)
-            if item.status is not ReviewStatus.PENDING or time.monotonic() >= deadline:
-                return item
-            await asyncio.sleep(min(_POLL_SECONDS, max(0.0, deadline - time.monotonic())))
+        return await service.reviewed(review_id, until=time.monotonic() + wait)
 
     async def decide(review_id: str, body: Comment, actor: Actor, *, approve: bool) -> ReviewItem:
         item = await run_in_threadpool(store.review, review_id)

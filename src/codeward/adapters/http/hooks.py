@@ -13,7 +13,6 @@ held snippet's review item is announced to the webhook, and `wait_review=SECONDS
 becomes allow, denied becomes block, and no answer in time stays the pending review.
 """
 
-import threading
 import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -23,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from codeward.adapters.hooks import CLIENTS, dialect
 from codeward.adapters.hooks.judges import InProcessJudge
-from codeward.adapters.hooks.protocol import CheckRequest, HookContext, Judge, Judged, respond
+from codeward.adapters.hooks.protocol import CheckRequest, HookAnswer, HookContext, Judge, Judged, respond
 from codeward.model import Actor
 from codeward.store.records import ReviewItem, ReviewStatus
 
@@ -32,9 +31,9 @@ if TYPE_CHECKING:
 
 PATH = "/v1/hooks/{client}"
 MAX_DEADLINE = 600.0
-MAX_WAITING_HOOKS = 16
-"""Hooks waiting on a reviewer at once per process; past that a hook answers with the pending review."""
-_POLL_SECONDS = 0.5
+MAX_WAITING_HOOKS = 1000
+"""Hooks waiting on a reviewer at once per process (each holds a connection, not a thread); past
+that a hook answers with the pending review at once."""
 _ANSWER_MARGIN_SECONDS = 0.5
 
 
@@ -42,7 +41,7 @@ def router_for(guard: Any, *, default_deadline: float = 10.0, service: "Service 
     """Hook answers from `guard` (a `codeward.Guard`, whose policy also gives the failure rules)."""
     router = APIRouter(tags=["hooks"])
     engine = InProcessJudge(guard_factory=lambda: guard)
-    waiting = threading.BoundedSemaphore(MAX_WAITING_HOOKS)
+    waiting = [0]
 
     async def anonymous() -> Actor | None:
         return None
@@ -69,21 +68,35 @@ def router_for(guard: Any, *, default_deadline: float = 10.0, service: "Service 
         if client not in CLIENTS:
             raise HTTPException(404, f"unknown client {client!r}; one of: {', '.join(sorted(CLIENTS))}")
         raw = await request.body()
-        started = time.monotonic()
-        if wait_review is None:
-            wait_review = service.config.hook_review_wait if service is not None else 0.0
-        judge = ServiceJudge(engine, actor=actor, service=service, wait=wait_review, waiting=waiting)
-        answer = await run_in_threadpool(
-            respond,
-            dialect(client),
-            raw,
-            judge,
-            deadline=started + deadline,
-            defaults=HookContext(declared_intent=intent, environment=env),
-            tighten=(confirm, review),
-        )
-        if service is not None and judge.opened is not None:
+        due = time.monotonic() + deadline
+
+        async def answer_with(judge: Judge) -> HookAnswer:
+            return await run_in_threadpool(
+                respond,
+                dialect(client),
+                raw,
+                judge,
+                deadline=due,
+                defaults=HookContext(declared_intent=intent, environment=env),
+                tighten=(confirm, review),
+            )
+
+        judge = ServiceJudge(engine, actor=actor, service=service)
+        answer = await answer_with(judge)
+        if service is not None and judge.opened is not None and judge.judged is not None:
             service.announce(judge.opened, action="review")
+            if wait_review is None:
+                wait_review = service.config.hook_review_wait
+            until = min(time.monotonic() + wait_review, due - _ANSWER_MARGIN_SECONDS)
+            if until > time.monotonic() and waiting[0] < MAX_WAITING_HOOKS:
+                waiting[0] += 1
+                try:
+                    item = await service.reviewed(judge.opened.id, until=until)
+                finally:
+                    waiting[0] -= 1
+                if item.status is not ReviewStatus.PENDING:
+                    decided = Judged(reviewed(judge.judged.decision, item), judge.judged.settings)
+                    answer = await answer_with(Decided(decided))
         headers = {"X-Codeward-Exit-Code": str(answer.exit_code)}
         if not answer.stdout.strip():
             headers["X-Codeward-Silent"] = "1"  # the hook prints nothing; `{}` is for HTTP callers
@@ -95,24 +108,16 @@ def router_for(guard: Any, *, default_deadline: float = 10.0, service: "Service 
 
 
 class ServiceJudge:
-    """The engine's judge with the service around it: the credentials' actor, and the wait on a review."""
+    """The engine's judge with the service around it: the actor is the credentials', and a held call
+    leaves its review item and decision behind for the wait on the reviewer."""
 
-    def __init__(
-        self,
-        engine: Judge,
-        *,
-        actor: Actor | None,
-        service: "Service | None",
-        wait: float,
-        waiting: threading.BoundedSemaphore,
-    ) -> None:
+    def __init__(self, engine: Judge, *, actor: Actor | None, service: "Service | None") -> None:
         self._engine = engine
         self._actor = actor
         self._service = service
-        self._wait = wait
-        self._waiting = waiting
+        self.judged: Judged | None = None
         self.opened: ReviewItem | None = None
-        """The review item this call opened, for the webhook."""
+        """The review item this call opened."""
 
     def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
         if self._service is not None:
@@ -121,22 +126,21 @@ class ServiceJudge:
             if not self._service.config.read_project_paths:
                 context.pop("project", None)  # the client's working directory is not on this machine
             request = {"subject": request["subject"], "context": context}  # type: ignore[typeddict-item]
-        judged = self._engine.decide(request, deadline=deadline)
+        self.judged = judged = self._engine.decide(request, deadline=deadline)
         review_id = judged.decision.get("review_id")
-        if self._service is None or judged.decision.get("action") != "review" or not review_id:
-            return judged
-        store = self._service.store
-        self.opened = item = store.review(str(review_id))
-        until = min(time.monotonic() + self._wait, deadline - _ANSWER_MARGIN_SECONDS)
-        if until <= time.monotonic() or not self._waiting.acquire(blocking=False):
-            return judged
-        try:
-            while item.status is ReviewStatus.PENDING and time.monotonic() < until:
-                time.sleep(min(_POLL_SECONDS, max(0.0, until - time.monotonic())))
-                item = store.review(item.id)
-        finally:
-            self._waiting.release()
-        return Judged(reviewed(judged.decision, item), judged.settings)
+        if self._service is not None and judged.decision.get("action") == "review" and review_id:
+            self.opened = self._service.store.review(str(review_id))
+        return judged
+
+
+class Decided:
+    """A judge that already knows the answer: the decision as the reviewer left it."""
+
+    def __init__(self, judged: Judged) -> None:
+        self._judged = judged
+
+    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
+        return self._judged
 
 
 def reviewed(decision: dict[str, Any], item: ReviewItem) -> dict[str, Any]:

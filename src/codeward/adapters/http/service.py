@@ -25,10 +25,11 @@ from codeward.errors import IdentityError
 from codeward.identity import ApiKeyRegistry, ApiKeyVerifier, Authenticator, IdentityConfig
 from codeward.model import Actor, Decision
 from codeward.store.location import locate
-from codeward.store.records import ReviewItem
+from codeward.store.records import ReviewItem, ReviewStatus
 from codeward.store.sql import SqlStore
 
 ENVIRONMENT_KEY = "CODEWARD_SERVICE"
+REVIEW_POLL_SECONDS = 0.5
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
@@ -179,6 +180,15 @@ class Service:
         task = asyncio.get_running_loop().create_task(self._post(payload))
         self._pending_calls.add(task)
         task.add_done_callback(self._pending_calls.discard)
+
+    async def reviewed(self, review_id: str, *, until: float) -> ReviewItem:
+        """The review item once a reviewer has decided it, or as it stands at `until` (a
+        time.monotonic() value). Polls the store, which every replica shares, without holding a thread."""
+        while True:
+            item = await run_in_threadpool(self.store.review, review_id)
+            if item.status is not ReviewStatus.PENDING or time.monotonic() >= until:
+                return item
+            await asyncio.sleep(min(REVIEW_POLL_SECONDS, max(0.0, until - time.monotonic())))
 
     async def announce_held(self, decision: Decision) -> None:
         """Announce the review item a decision opened, if it opened one."""
