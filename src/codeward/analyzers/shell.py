@@ -178,6 +178,7 @@ class _Walk:
         self.called: set[str] = set()
         self.stack: list[str] = []
         self.downloads: dict[str, str] = {}
+        self.encrypted: dict[str, str] = {}
         self.sockets: dict[str, str] = {}
         self.depth = 0
         self.recursion = 0
@@ -379,6 +380,14 @@ class _Walk:
 
     def record_download(self, path: str, url: str) -> None:
         self.downloads[targets.normalise(path).removeprefix("./")] = url
+
+    def record_encryption(self, path: str, tool: str) -> None:
+        self.encrypted[targets.normalise(path).removeprefix("./")] = tool
+
+    def encrypted_with(self, path: str) -> str | None:
+        if not self.encrypted:
+            return None
+        return self.encrypted.get(targets.normalise(path).removeprefix("./"))
 
     def downloaded_from(self, path: str) -> str | None:
         if not self.downloads:

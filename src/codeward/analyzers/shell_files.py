@@ -592,6 +592,16 @@ def delete(scan: Scan, call: Call, value: Value, *, recursive: bool, how: str) -
                 detail=f"if {what} this deletes {remainder}; write {guard} so the command stops instead",
             )
             return
+    encrypted = scan.encrypted_with(text)
+    if encrypted is not None and ("*" in text or "?" in text or path.tree):
+        scan.report(
+            "bash.crypto.mass_encrypt",
+            call,
+            target=shown,
+            scope=targets.scope(text),
+            detail=f"encrypts every file of {shown} with {encrypted}, then {how} the originals",
+        )
+        return
     capability = targets.credential_capability(probe)
     scope = targets.scope(probe if not filtered else text)
     if capability is not None or scope == targets.CREDENTIAL:
@@ -1044,6 +1054,40 @@ def truncate(scan: Scan, call: Call) -> Stream:
     return NOTHING
 
 
+_GPG_VALUED = frozenset(
+    {"-r", "--recipient", "-o", "--output", "-u", "--local-user", "--passphrase", "--cipher-algo"}
+)
+
+
+def gpg(scan: Scan, call: Call) -> Stream:
+    """gpg -c / -e FILE…: remembered, so that deleting the same files afterwards is seen as ransomware's shape."""
+    parsed = parse_options(call.args, _GPG_VALUED)
+    if parsed.has("-c", "--symmetric", "-e", "--encrypt", "--encrypt-files") and not parsed.has(
+        "-d", "--decrypt"
+    ):
+        for value in parsed.operands:
+            scan.record_encryption(scan.absolute(value).text, "gpg")
+    return read_all(scan, call, parsed.operands)
+
+
+def in_place_encryption(scan: Scan, call: Call) -> Stream:
+    """ccrypt and mcrypt replace each file with its encrypted copy: over a tree or a glob, that is ransomware's shape."""
+    parsed = parse_options(call.args, frozenset({"-K", "--key", "-k", "--keyfile", "-a", "-m"}))
+    if parsed.has("-d", "--decrypt", "-c", "--cat"):
+        return NOTHING
+    for value in parsed.operands:
+        path = scan.absolute(value)
+        if "*" in path.text or path.tree or parsed.has("-r", "--recursive", "-R"):
+            scan.report(
+                "bash.crypto.mass_encrypt",
+                call,
+                target=path.shown,
+                scope=targets.scope(path.text),
+                detail=f"{call.program} replaces every file of {path.shown} with an encrypted copy",
+            )
+    return NOTHING
+
+
 def shred(scan: Scan, call: Call) -> Stream:
     """shred overwrites a file's content in place (and deletes it with -u): the data is gone either way."""
     parsed = parse_options(call.args, frozenset({"-n", "--iterations", "-s", "--size", "--random-source"}))
@@ -1112,6 +1156,11 @@ HANDLERS: dict[str, FileHandler] = {
     "cp": copy,
     "mv": copy,
     "install": copy,
+    "gpg": gpg,
+    "gpg2": gpg,
+    "ccrypt": in_place_encryption,
+    "ccencrypt": in_place_encryption,
+    "mcrypt": in_place_encryption,
     "ln": copy,
     "tee": tee,
     "sed": sed,

