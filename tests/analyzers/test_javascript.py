@@ -174,8 +174,24 @@ RM_B64 = base64.b64encode(b"rm -rf /").decode()
         f"eval(Buffer.from('{WIPE.hex()}', 'hex').toString());\n",
         "const cp = require('child_process');\ncp.execSync('/ fr- mr'.split('').reverse().join(''));\n",
         "const cp = require('child_process');\ncp.execSync('\\x72\\x6d -rf /');\n",
+        "require('child_process').execSync(Buffer.from([114, 109, 32, 45, 114, 102, 32, 47]).toString());\n",
+        "new Function('return process')().mainModule.require('child_process').execSync('rm -rf /');\n",
+        "process.mainModule.require('child_process').execSync('rm -rf /');\n",
+        "const m = 'child_process', f = 'execSync';\nrequire(m)[f]('rm -rf /');\n",
     ],
-    ids=["concat", "fromCharCode", "base64-arg", "atob-eval", "hex-eval", "reverse", "escapes"],
+    ids=[
+        "concat",
+        "fromCharCode",
+        "base64-arg",
+        "atob-eval",
+        "hex-eval",
+        "reverse",
+        "escapes",
+        "byte-array",
+        "Function-returns-process",
+        "mainModule",
+        "computed-names",
+    ],
 )
 def test_folded_and_decoded_forms_are_judged_like_the_plain_call(guard: Guard, code: str) -> None:
     decision = decide(guard, code)

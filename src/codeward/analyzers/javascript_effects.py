@@ -98,6 +98,8 @@ def dispatch(walk: Walk, call: Call) -> Value:
             walk.invoke(constructor.closure, call.args, walk.line(call.node), call)
         return Value(fields=callee.fields)
     ref = callee.ref
+    if ref is not None and ref.startswith("Function.returns."):
+        return Value(ref=ref.rsplit(".", 1)[1])
     if ref is not None:
         handler = _BY_REF.get(ref)
         if handler is not None:
@@ -626,9 +628,17 @@ def _eval(walk: Walk, call: Call) -> Value:
     return _evaluate(walk, call, call.arg(0), call.callee.ref or "eval")
 
 
+_RETURNS_GLOBAL = re.compile(r"^\s*return\s+(process|require|globalThis|global|this|window|self)\s*;?\s*$")
+
+
 def _function(walk: Walk, call: Call) -> Value:
     body = call.args[-1] if call.args else NOTHING
-    return _evaluate(walk, call, body, "Function")
+    _evaluate(walk, call, body, "Function")
+    returned = _RETURNS_GLOBAL.match(body.text or "")
+    if returned is not None:  # `Function('return process')()`: a way to reach process without naming it
+        name = returned.group(1)
+        return Value(ref=f"Function.returns.{'globalThis' if name == 'this' else name}")
+    return NOTHING
 
 
 def _timer(walk: Walk, call: Call) -> Value:
@@ -683,6 +693,10 @@ def _buffer_from(walk: Walk, call: Call) -> Value:
         if data.text is not None:
             return Value(encoded=(data.text, encoding, 0), sources=data.sources)
         return Value(sources=data.sources, decoded=encoding)
+    if data.text is None and data.items and all(item.text is not None for item in data.items):
+        codes = char_codes(list(data.items))  # Buffer.from([114, 109, …]): bytes given as numbers
+        if codes.text is not None and all(ord(c) < 256 for c in codes.text):
+            return Value(text=codes.text, shape=codes.text, decoded="bytes")
     return Value(text=data.text, shape=data.shape, sources=data.all_sources(), decoded=data.decoded)
 
 
