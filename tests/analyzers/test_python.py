@@ -926,3 +926,21 @@ def test_a_build_that_pipes_a_script_into_bash_is_not_a_remote_shell(guard: Guar
 @pytest.mark.parametrize("loop", ["range(1, 2, 0)", "range(10**9)", "range(-5)", "range('a')"])
 def test_unusual_ranges_are_read_without_an_error(guard: Guard, loop: str) -> None:
     decide(guard, f"import os\nfor fd in {loop}:\n    os.dup2(3, fd)\n")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import os\nlist(map(os.system, ['rm -rf /']))\n",
+        "import operator, os\noperator.methodcaller('system', 'rm -rf /')(os)\n",
+        "import subprocess\nsubprocess.Popen(*['rm -rf /'], shell=True)\n",
+        "import os\ncommands = {'clean': 'rm -rf /'}\nfor name, line in commands.items():\n    os.system(line)\n",
+        "import os\nfor line in {'clean': 'rm -rf /'}.values():\n    os.system(line)\n",
+    ],
+    ids=["map", "methodcaller", "starred-list", "dict-items", "dict-values"],
+)
+def test_roundabout_calls_are_judged_like_the_plain_call(guard: Guard, code: str) -> None:
+    decision = decide(guard, code)
+    payloads = [f.payload.content for f in python_findings(decision, "proc.spawn.shell") if f.payload]
+    assert RM_ROOT in payloads
+    assert decision.action == "block"

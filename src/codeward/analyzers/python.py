@@ -458,6 +458,39 @@ def _service_handler(qualname: str) -> Handler | None:
     return None
 
 
+def _equivalent_calls(scan: Scan, site: CallSite) -> list[CallSite]:
+    """Plain calls that a call makes in a roundabout way: `map(os.system, cmds)` is `os.system(cmd)` for
+    each command, `operator.methodcaller('system', c)(os)` is `os.system(c)`, `f(*['a', 'b'])` is `f('a', 'b')`."""
+    node = site.node
+    made: list[ast.Call] = []
+    if any(isinstance(a, ast.Starred) and isinstance(a.value, ast.List | ast.Tuple) for a in node.args):
+        flat = [e for a in node.args for e in (a.value.elts if _literal_star(a) else [a])]  # type: ignore[attr-defined]
+        made.append(ast.Call(func=node.func, args=flat[:20], keywords=node.keywords))
+    if isinstance(node.func, ast.Name | ast.Attribute) and len(node.args) == 2:
+        function = node.func.id if isinstance(node.func, ast.Name) else node.func.attr
+        if function == "map" and scan.resolver.callee(node, site.scope).ref == "builtins.map":
+            iterable = node.args[1]
+            elements = iterable.elts if isinstance(iterable, ast.List | ast.Tuple) else [iterable]
+            made += [ast.Call(func=node.args[0], args=[element], keywords=[]) for element in elements[:8]]
+    if isinstance(node.func, ast.Call) and node.func.args and len(node.args) == 1:
+        maker = node.func
+        if scan.resolver.callee(maker, site.scope).ref == "operator.methodcaller":
+            name = scan.resolver.resolve(maker.args[0], site.scope).known_text
+            if name and name.isidentifier():
+                method = ast.Attribute(value=node.args[0], attr=name, ctx=ast.Load())
+                made.append(ast.Call(func=method, args=maker.args[1:], keywords=maker.keywords))
+    return [
+        CallSite(
+            ast.fix_missing_locations(ast.copy_location(call, node)), site.scope, site.loops, site.guards
+        )
+        for call in made
+    ]
+
+
+def _literal_star(argument: ast.expr) -> bool:
+    return isinstance(argument, ast.Starred) and isinstance(argument.value, ast.List | ast.Tuple)
+
+
 class PythonAnalyzer:
     """Reads Python source for what it would do to the machine, its secrets and the network."""
 
@@ -521,7 +554,10 @@ class PythonAnalyzer:
             )
         return self._findings(scan.reports)
 
-    def _judge_call(self, scan: Scan, site: CallSite) -> None:
+    def _judge_call(self, scan: Scan, site: CallSite, *, rewrite: bool = True) -> None:
+        if rewrite:
+            for equivalent in _equivalent_calls(scan, site):
+                self._judge_call(scan, equivalent, rewrite=False)
         func = site.node.func
         if isinstance(func, ast.Attribute) and func.attr not in _METHOD_NAMES:
             return  # no handler ends with this name: `x.strip()` needs no resolving

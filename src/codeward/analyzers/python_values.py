@@ -918,6 +918,12 @@ class Resolver:
                 climbs=bool(path and path.climbs),
             )
         if receiver is not None:
+            if (
+                receiver.kind == "dict"
+                and receiver.items is not None
+                and method in ("values", "keys", "items")
+            ):
+                return _dict_view(receiver, method)
             if receiver.kind in ("socket.socket", "socket.file") and method in _SOCKET_READS:
                 if method == "accept":
                     return Value(items=(Value(kind="socket.socket", origins=receiver.origins), UNKNOWN))
@@ -1188,6 +1194,22 @@ def _printf(template: Value, arguments: Value) -> Value:
         steps=(*template.steps, "format"),
         binary=template.binary,
     )
+
+
+def _dict_view(mapping: Value, method: str) -> Value:
+    """`d.values()`, `d.keys()`, `d.items()` of a dict literal: a list of what it holds."""
+    values = mapping.items or ()
+    keys = mapping.keys or (None,) * len(values)
+    if method == "values":
+        items = values
+    elif method == "keys":
+        items = tuple(key if key is not None else UNKNOWN for key in keys)
+    else:
+        items = tuple(
+            Value(items=(key if key is not None else UNKNOWN, value))
+            for key, value in zip(keys, values, strict=False)
+        )
+    return Value(items=tuple(items), origins=mapping.origins)
 
 
 def element_of(value: Value, iterable: ast.expr | None = None) -> Value:
