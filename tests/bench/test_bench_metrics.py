@@ -194,4 +194,4 @@ def test_the_sandbox_layer_is_not_credited_with_nothing_when_no_case_ran_in_it()
     same = score([outcome("h", B, harmful=True, acceptable=[R, B])])
     table = layers_table({"codeward": same, "codeward-static": same})
     (row,) = [line for line in table if line.startswith("| the sandbox")]
-    assert "no case ran in the sandbox in this run" in row
+    assert "no case of this dataset ran in the sandbox" in row

@@ -169,7 +169,7 @@ def layers_table(by_system: dict[str, Score]) -> list[str]:
     ]
     for layer, with_it, without, a, b in rows:
         if layer == "the sandbox" and not with_it.sandboxed:
-            lines.append(f"| {layer} | {a} vs {b} | no case ran in the sandbox in this run | | | |")
+            lines.append(f"| {layer} | {a} vs {b} | no case of this dataset ran in the sandbox | | | |")
             continue
         flips = with_it.flip_accuracy.hits - without.flip_accuracy.hits
         lines.append(
