@@ -132,6 +132,13 @@ def action_for(policy: Policy, request: Request, finding: Finding, key: str) -> 
     return _verdict(policy, request, finding, key, _activation(request))
 
 
+def actions_for(policy: Policy, request: Request, key: str) -> list[Verdict]:
+    """The verdict of every finding under an intent key, the request's activation built once (building
+    it per finding made remedies quadratic in the number of findings)."""
+    base = _activation(request)
+    return [_verdict(policy, request, finding, key, base) for finding in request.findings]
+
+
 def combined_risk(findings: list[Finding]) -> int:
     """The highest finding risk, plus a little for each further independent high-risk capability."""
     if not findings:

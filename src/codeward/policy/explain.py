@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from codeward.model import Action, Mode
-from codeward.policy.evaluate import Evaluation, Request, Verdict, action_for, intent_key
+from codeward.policy.evaluate import Evaluation, Request, Verdict, actions_for, intent_key
 from codeward.policy.loader import Policy
 
 MAX_REASONS = 8
@@ -115,8 +115,7 @@ def _intent_remedies(policy: Policy, request: Request, evaluation: Evaluation) -
 
 def _action_under(policy: Policy, request: Request, key: str) -> Action:
     action = Action.ALLOW
-    for finding in request.findings:
-        verdict = action_for(policy, request, finding, key)
+    for verdict in actions_for(policy, request, key):
         action = max(action, verdict.action, key=lambda a: a.rank)
     return action
 
