@@ -41,6 +41,33 @@ _SHELLS = {"sh", "bash", "dash", "zsh", "ksh", "fish", "busybox"}
 _BLOCK_DEVICE = re.compile(
     r"^/dev/(sd[a-z]|nvme\d|vd[a-z]|xvd[a-z]|hd[a-z]|mmcblk\d|disk/|mapper/|md\d|dm-\d)"
 )
+_ESCAPE_TOOLS = frozenset(
+    [
+        "unshare",
+        "nsenter",
+        "mount",
+        "umount",
+        "chroot",
+        "pivot_root",
+        "gdb",
+        "strace",
+        "ltrace",
+        "insmod",
+        "modprobe",
+        "rmmod",
+        "keyctl",
+        "setcap",
+        "capsh",
+        "su",
+        "sudo",
+        "pkexec",
+        "newuidmap",
+        "newgidmap",
+    ]
+)
+_PROC_WRITE = re.compile(
+    r"^/proc/(?:\d+|self|thread-self)/(?:task/\d+/)?(?:mem|attr/|setgroups|[ug]id_map)|^/proc/sys/"
+)
 _ALIAS_TRAP = re.compile(
     r"\balias\s+(sudo|su|ls|cd|ssh|git|cat|rm|cp|mv|python3?|pip)\s*=|\b(sudo|ssh|git)\s*\(\)\s*\{"
 )
@@ -541,6 +568,17 @@ def _system(
             severity=Severity.MEDIUM,
         )
         lines.append(f"wrote {len(writes)} file(s) under system folders, e.g. {writes[0].args[0]}")
+    proc_writes = [o for o in observations if o.name == "write" and o.args and _PROC_WRITE.match(o.args[0])]
+    if proc_writes:
+        findings.add(
+            "sandbox.escape.proc-write",
+            "proc.sandbox_escape",
+            _quote(proc_writes[0]),
+            "The snippet opened another process's memory or the kernel's settings under /proc for writing.",
+            target=proc_writes[0].args[0],
+            scope="system",
+        )
+        lines.append(f"tried to write {proc_writes[0].args[0]} ({proc_writes[0].result or 'refused'})")
     permissive = [o for o in observations if o.name == "chmod" and len(o.args) > 1 and _permissive(o.args[1])]
     if permissive:
         findings.add(
@@ -732,6 +770,7 @@ def _network(
     credentials_touched: bool,
 ) -> None:
     remote: list[NetworkEvent] = []
+    abstract: list[NetworkEvent] = []
     for observation in observations:
         name, args = observation.name, observation.args
         if name in ("connect", "send", "bind") and len(args) >= 3:
@@ -748,6 +787,8 @@ def _network(
             report.network.append(event)
             if name != "bind" and family in ("AF_INET", "AF_INET6") and not _loopback(address):
                 remote.append(event)
+            if name == "connect" and family == "AF_UNIX" and address.startswith("@"):
+                abstract.append(event)
         elif name == "socket" and args:
             report.network.append(
                 NetworkEvent(
@@ -786,6 +827,18 @@ def _network(
                 confidence=Confidence.MEDIUM,
             )
             lines.append(f"called {args[0]} ({observation.result or 'refused'})")
+    if abstract:
+        findings.add(
+            "sandbox.escape.abstract-socket",
+            "proc.sandbox_escape",
+            f"connect to the abstract unix socket {abstract[0].address} = {abstract[0].result or '?'}",
+            "The snippet tried an abstract unix socket, a way to reach host services (the sandbox's network "
+            "namespace has none of the host's).",
+            target=abstract[0].address,
+            scope="system",
+            confidence=Confidence.MEDIUM,
+        )
+        lines.append(f"tried the abstract unix socket {abstract[0].address} (unreachable from the sandbox)")
     destinations = sorted({f"{e.address}:{e.port}" if e.port is not None else e.address for e in remote})
     for destination in destinations[:5]:
         findings.add(
@@ -841,6 +894,19 @@ def _processes(
     programs = Counter(os.path.basename(o.args[0]) for o in execs)
     names = ", ".join(name for name, _ in programs.most_common(6))
     lines.append(f"ran {len(execs)} program(s): {names}")
+    tools = [o for o in execs if os.path.basename(o.args[0]) in _ESCAPE_TOOLS]
+    if tools:
+        used = sorted({os.path.basename(o.args[0]) for o in tools})
+        findings.add(
+            "sandbox.escape.tool",
+            "proc.sandbox_escape",
+            _quote(tools[0]),
+            f"The snippet ran {', '.join(used)}: tools that change namespaces, mounts, privileges or trace processes.",
+            target=used[0],
+            scope="system",
+            confidence=Confidence.MEDIUM,
+        )
+        lines.append(f"ran {', '.join(used)} (namespaces, mounts, privileges or tracing; contained)")
     if record.language != "python":
         return
     shells = [o for o in execs if os.path.basename(o.args[0]) in _SHELLS]

@@ -63,8 +63,14 @@ NEEDS_STRACE = re.compile(
 _FD_AUDIT_KEY, _SHELL_WRAPPER_MARK = "CODEWARD_AUDIT_KEY_FD", "codeward-sandbox"
 _SHELL_WRAPPER = (
     'ulimit -c 0 -t "$2" -v "$3" -f "$4" -u "$5" -n "$6" && ulimit -S -t "$1" || exit 125; '
-    'read -r _ <&"$7"; eval "exec $7<&-"; shift 7; exec "$@"'
+    'read -r _ <&"$7"; eval "exec 9<&$7 $7<&-"; shift 7; "$@" 9<&-; s=$?; '
+    # linger while the snippet's other processes live (the pid namespace's init and this shell are 2);
+    # `read -t` on the go pipe, which the supervisor keeps open, is a sleep without a process
+    "while set -- /proc/[0-9]*; [ $# -gt 2 ]; do read -r -t 0.02 -u 9 _; done; exit $s"
 )
+"""Sets the limits, waits for go, runs the snippet, then waits for what it left running (a background
+job, a double fork): when this shell exits, the namespace's init kills whatever is left, so a fork
+bomb or a daemon would otherwise vanish unobserved."""
 _KILL_GRACE = 3.0
 """Seconds a killed sandbox has to be gone before its launcher is killed too."""
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -268,7 +274,12 @@ class BubblewrapSandbox:
             if "strace" in tracers and host.strace:
                 argv = [
                     host.strace,
-                    *strace.command(f"{view}/trace/t", seccomp_bpf=self.strace_seccomp_bpf)[1:],
+                    *strace.command(
+                        f"{view}/trace/t",
+                        # Python is straced only when it can act outside its audit hook (ctypes, other
+                        # processes): then every call stops, so that calls the sandbox refuses are seen too
+                        seccomp_bpf=self.strace_seccomp_bpf and language != "python",
+                    )[1:],
                     *argv,
                 ]
             launch = launcher.start(
@@ -545,9 +556,7 @@ class BubblewrapSandbox:
         finally:
             os.close(fd)
         started = time.monotonic()
-        os.write(run.go, b"go\n")
-        _close(run.go)
-        run.go = -1
+        os.write(run.go, b"go\n")  # kept open until the run is discarded: the shell wrapper sleeps on it
         collected = _collect(run, timeout=timeout, output_bytes=self.limits.output_bytes)
         duration_ms = (time.monotonic() - started) * 1000
         root = f"{launch.root}{run.view}"

@@ -146,7 +146,7 @@ def _observation(event: str, fields: list[str], pid: int, *, verified: bool) -> 
         if len(parts) >= 2:
             family = "AF_INET6" if ":" in parts[0] or len(parts) == 4 else "AF_INET"
             return seen(name, family, parts[0], parts[1])
-        return seen(name, "AF_UNIX", first, "")
+        return seen(name, "AF_UNIX", "@" + first[1:] if first.startswith("\x00") else first, "")
     if event == "socket.getaddrinfo":
         return seen("resolve", first, second)
     if event == "http.client.connect":

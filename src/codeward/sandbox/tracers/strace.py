@@ -332,7 +332,10 @@ def _sockaddr(raw: str) -> tuple[str, str, str]:
     name = family.group(1) if family else ""
     if name == "AF_UNIX":
         path = _UNIX_PATH.search(raw)
-        return name, _string(path.group(1)) if path else "", ""
+        if path is None:
+            return name, "", ""
+        abstract = "@" if path.group(1).startswith("@") else ""  # a name in the abstract namespace
+        return name, abstract + _string(path.group(1)), ""
     address = _ADDRESS4.search(raw) or _ADDRESS6.search(raw)
     port = _PORT.search(raw)
     return name, address.group(1) if address else "", port.group(1) if port else ""

@@ -54,6 +54,7 @@ def _run() -> None:
         exec(code, main.__dict__)
     except SystemExit:
         sys.audit("codeward.exit")
+        _linger()
         raise
     except BaseException as error:
         # the supervisor learns which limit stopped the snippet (MemoryError, EFBIG, EAGAIN) from this event
@@ -64,8 +65,39 @@ def _run() -> None:
             type(error), error, error.__traceback__.tb_next if error.__traceback__ else None
         )
         sys.audit("codeward.exit")
+        _linger()
         raise SystemExit(1) from None
     sys.audit("codeward.exit")
+    _linger()
+
+
+def _linger() -> None:
+    """Wait while the snippet's other processes live (a background job, a double fork, a fork bomb).
+
+    When this process exits, the namespace's init kills whatever is left, which would hide it; the
+    supervisor's deadline still bounds the wait. Pid 1 (bwrap's init) and this process are expected.
+    """
+    import time
+
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105 (contextlib is one more import in every sandbox's start-up)
+            stream.flush()  # what it printed counts, even if the deadline ends the wait
+        except (OSError, ValueError):
+            pass
+    me = str(os.getpid())
+    while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        try:
+            others = [pid for pid in os.listdir("/proc") if pid.isdigit() and pid not in ("1", me)]
+        except OSError:
+            return
+        if not others:
+            return
+        time.sleep(0.02)
 
 
 _run()
