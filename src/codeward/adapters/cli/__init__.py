@@ -17,6 +17,7 @@ from codeward.adapters.cli import (
     policy,
     proxy,
     review,
+    sandbox,
     scan,
     serve,
 )
@@ -60,6 +61,7 @@ cli.add_command(review.review)
 cli.add_command(audit.audit)
 cli.add_command(intent.intent)
 cli.add_command(bench.bench)
+cli.add_command(sandbox.sandbox)
 
 
 def main(argv: list[str] | None = None) -> None:
