@@ -213,6 +213,21 @@ def test_the_cli_exits_with_the_fail_status_when_the_policy_fails_at_run_time(
     assert "Traceback" not in err
 
 
+def test_the_cli_exits_3_when_an_analyzer_raises(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from codeward import engine
+
+    real = engine.builtin_analyzers
+    monkeypatch.setattr(engine, "builtin_analyzers", lambda *a, **k: [Crashing(), *real(*a, **k)])
+    status, out, err = run_cli(
+        capsys, "check", "-c", "ls", "--format", "json", "--db", str(tmp_path / "a.db")
+    )
+    assert status == 3
+    assert any("the crashing analyzer failed" in reason for reason in json.loads(out)["reasons"])
+    assert "Traceback" not in err
+
+
 def test_the_cli_exits_3_when_the_audit_store_cannot_be_written(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
@@ -257,6 +272,27 @@ def test_hooks_answer_an_engine_fault_by_the_policys_fail_setting(
     judge = InProcessJudge(guard_factory=lambda: faulty)
     assert hook_answer("claude-code", judge, "ls") == claude_code
     assert hook_answer("codex", judge, "ls") == codex
+
+
+@pytest.mark.parametrize(("fail", "answer"), [("closed", "deny"), ("confirm", "ask"), ("open", "allow")])
+def test_hooks_answer_a_policy_that_fails_at_run_time_by_its_fail_setting(
+    tmp_path: Path, fail: str, answer: str
+) -> None:
+    judge = InProcessJudge([str(policy_file(tmp_path, fail, EXPLODING_RULE))], store_factory=None)
+    payload = {
+        "session_id": "s-1",
+        "cwd": str(tmp_path),
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Write",
+        "tool_input": {"file_path": str(tmp_path / "clean.boom"), "content": "rm -rf ./build\n"},
+        "tool_use_id": "toolu_1",
+    }
+    raw = json.dumps(payload).encode()
+    said = respond(dialect("claude-code"), raw, judge, deadline=time.monotonic() + 30)
+    specific = json.loads(said.stdout)["hookSpecificOutput"] if said.stdout.strip() else {}
+    assert specific.get("permissionDecision", "allow") == answer
+    if answer != "allow":
+        assert "the condition of rule exploding-condition" in specific["permissionDecisionReason"]
 
 
 def test_hooks_keep_a_block_found_before_a_fault(guard: Guard, tmp_path: Path) -> None:
