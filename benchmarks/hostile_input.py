@@ -19,10 +19,10 @@ import logging
 import random
 import threading
 import time
-import zlib
 from collections.abc import Callable
 
 from codeward import Context, Guard, Subject
+from codeward.bench.hostile import python_bomb, python_fan_out, shell_bomb
 from codeward.context.inputs import decode
 from codeward.errors import PolicyError
 from codeward.model import Decision, Finding
@@ -89,33 +89,6 @@ SHAPES: list[tuple[str, str, Shape]] = [
     ("blank lines", "python", repeat("\n", "", "print x")),
     ("spaces then fail", "python", repeat(" ", "print x", "!")),
 ]
-
-
-def shell_bomb(depth: int) -> str:
-    command = "rm -rf / --no-preserve-root"
-    for _ in range(depth):
-        command = f"echo {base64.b64encode(command.encode()).decode()} | base64 -d | sh"
-    return command
-
-
-def python_bomb(depth: int) -> str:
-    code = "import os\nos.system('rm -rf / --no-preserve-root')\n"
-    for _ in range(depth):
-        blob = base64.b64encode(zlib.compress(base64.b64encode(code.encode()))).decode()
-        code = f"import base64, zlib\nexec(base64.b64decode(zlib.decompress(base64.b64decode('{blob}'))))\n"
-    return code
-
-
-def fan_out_bomb(branches: int) -> str:
-    """`branches` payloads, each a zlib of 60 kB of Python that holds ten more such payloads."""
-
-    def wrap(code: str) -> str:
-        blob = base64.b64encode(zlib.compress(code.encode(), 9)).decode()
-        return f"exec(zlib.decompress(base64.b64decode('{blob}')))\n"
-
-    leaf = "import zlib, base64\n" + "x = 1\n" * 10_000
-    middle = "import zlib, base64\n" + "".join(wrap(leaf + f"#{i}\n") for i in range(10))
-    return "import zlib, base64\n" + "".join(wrap(middle + f"#{j}\n") for j in range(branches))
 
 
 def flags(decision: Decision) -> str:
@@ -252,7 +225,7 @@ def main() -> None:
         seconds, decision = timed_check(guard, content, "python")
         print(row(f"b64(zlib(b64)) exec, {depth} layers", "python", content, seconds, decision), flush=True)
     for branches in (1, 10, 100):
-        content = fan_out_bomb(branches)
+        content = python_fan_out(branches)
         seconds, decision = timed_check(guard, content, "python")
         print(
             row(f"fan-out: {branches}x10 payloads of 60 kB", "python", content, seconds, decision), flush=True

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_failsafe import pre_tool_use
 
 from codeward import Context, Guard, Subject
 from codeward.adapters.hooks import dialect
@@ -141,17 +142,8 @@ def test_a_project_too_slow_to_read_costs_its_context_not_the_analysis(
 
 # ------------------------------------------------------------------------------------ hooks
 def claude_code_answer(judge: InProcessJudge, command: str, deadline: float) -> dict[str, Any]:
-    payload = {
-        "session_id": "s-1",
-        "cwd": "/tmp",
-        "hook_event_name": "PreToolUse",
-        "tool_name": "Bash",
-        "tool_input": {"command": command},
-        "tool_use_id": "toolu_1",
-    }
-    answer = respond(
-        dialect("claude-code"), json.dumps(payload).encode(), judge, deadline=time.monotonic() + deadline
-    )
+    raw = pre_tool_use("Bash", {"command": command})
+    answer = respond(dialect("claude-code"), raw, judge, deadline=time.monotonic() + deadline)
     assert answer.exit_code == 0, answer
     specific: dict[str, Any] = json.loads(answer.stdout)["hookSpecificOutput"]
     return specific

@@ -242,16 +242,22 @@ def test_the_cli_exits_3_when_the_audit_store_cannot_be_written(
 
 
 # ------------------------------------------------------------------------------------ the hooks
-def hook_answer(client: str, judge: InProcessJudge, command: str) -> str:
+def pre_tool_use(tool: str, tool_input: dict[str, Any], cwd: str = "/tmp") -> bytes:
+    """A PreToolUse hook payload as Claude Code and Codex send it."""
     payload = {
         "session_id": "s-1",
-        "cwd": "/tmp",
+        "cwd": cwd,
         "hook_event_name": "PreToolUse",
-        "tool_name": "Bash",
-        "tool_input": {"command": command},
+        "tool_name": tool,
+        "tool_input": tool_input,
         "tool_use_id": "toolu_1",
     }
-    answer = respond(dialect(client), json.dumps(payload).encode(), judge, deadline=time.monotonic() + 30)
+    return json.dumps(payload).encode()
+
+
+def hook_answer(client: str, judge: InProcessJudge, command: str) -> str:
+    raw = pre_tool_use("Bash", {"command": command})
+    answer = respond(dialect(client), raw, judge, deadline=time.monotonic() + 30)
     assert answer.exit_code in (0, 2), answer
     if answer.exit_code == 2:
         return "deny"
@@ -279,15 +285,8 @@ def test_hooks_answer_a_policy_that_fails_at_run_time_by_its_fail_setting(
     tmp_path: Path, fail: str, answer: str
 ) -> None:
     judge = InProcessJudge([str(policy_file(tmp_path, fail, EXPLODING_RULE))], store_factory=None)
-    payload = {
-        "session_id": "s-1",
-        "cwd": str(tmp_path),
-        "hook_event_name": "PreToolUse",
-        "tool_name": "Write",
-        "tool_input": {"file_path": str(tmp_path / "clean.boom"), "content": "rm -rf ./build\n"},
-        "tool_use_id": "toolu_1",
-    }
-    raw = json.dumps(payload).encode()
+    write = {"file_path": str(tmp_path / "clean.boom"), "content": "rm -rf ./build\n"}
+    raw = pre_tool_use("Write", write, cwd=str(tmp_path))
     said = respond(dialect("claude-code"), raw, judge, deadline=time.monotonic() + 30)
     specific = json.loads(said.stdout)["hookSpecificOutput"] if said.stdout.strip() else {}
     assert specific.get("permissionDecision", "allow") == answer

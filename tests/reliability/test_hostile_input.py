@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from codeward import Context, Guard, Subject
 from codeward.analyzers import decoding
+from codeward.bench.hostile import python_bomb, python_fan_out, shell_bomb
 from codeward.context.inputs import decode
 from codeward.errors import PolicyError
 from codeward.model import Action, Decision, Finding
@@ -223,22 +224,6 @@ def test_a_zlib_bomb_decodes_to_at_most_the_output_limit() -> None:
     assert decoded is not None and len(decoded) == decoding.MAX_OUTPUT
 
 
-def shell_bomb(depth: int) -> str:
-    """`echo <base64> | base64 -d | sh`, each layer hiding the next, `rm -rf /` at the bottom."""
-    command = "rm -rf / --no-preserve-root"
-    for _ in range(depth):
-        command = f"echo {base64.b64encode(command.encode()).decode()} | base64 -d | sh"
-    return command
-
-
-def python_bomb(depth: int) -> str:
-    code = "import os\nos.system('rm -rf / --no-preserve-root')\n"
-    for _ in range(depth):
-        blob = base64.b64encode(zlib.compress(base64.b64encode(code.encode()))).decode()
-        code = f"import base64, zlib\nexec(base64.b64decode(zlib.decompress(base64.b64decode('{blob}'))))\n"
-    return code
-
-
 def test_a_shell_recursion_bomb_hits_the_payload_budget_and_says_so(guard: Guard) -> None:
     decision = judge(guard, shell_bomb(12), "bash", kind="command")
     assert "engine.payload-budget" in {f.rule_id for f in decision.findings}
@@ -252,19 +237,11 @@ def test_a_python_recursion_bomb_hits_the_payload_budget_and_says_so(guard: Guar
 
 
 def test_payloads_that_fan_out_share_one_budget_per_decision(guard: Guard) -> None:
-    """Many small payloads, each unwrapping to more payloads: the budget counts all of them."""
-    leaf = "x = 1\n" * 200
-    middle = "".join(python_bomb(0).replace("os.system", f"print({i}) or os.system") for i in range(3))
-    branch = "import base64, zlib\n" + "".join(
-        f"exec(zlib.decompress(base64.b64decode('{base64.b64encode(zlib.compress((leaf + middle + f'#{i}').encode())).decode()}')))\n"
-        for i in range(80)
-    )
-    decision = judge(guard, branch, "python")
-    unwrapped = [f for f in decision.findings if "(inside " in f.message]
+    """8 payloads of 10 payloads each: 88 in all, more than the 64 one decision may unwrap."""
+    decision = judge(guard, python_fan_out(8, leaves=10, leaf_lines=20), "python")
     budget = [f for f in decision.findings if f.rule_id == "engine.payload-budget"]
-    assert budget, "80 payloads are more than one decision's budget"
+    assert budget, "88 payloads are more than one decision's budget"
     assert "64 payloads" in budget[0].message
-    assert len(unwrapped) <= guard.limits.max_findings
 
 
 def test_a_lone_surrogate_does_not_dodge_the_deny_list(tmp_path: Path) -> None:
