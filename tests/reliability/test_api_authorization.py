@@ -92,17 +92,24 @@ class World:
         )
 
 
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Guard]:
+    """The test policy and one engine over it (building an engine compiles the rules: once is enough)."""
+    path = write_policy(tmp_path_factory.mktemp("policy"))
+    return path, Guard([str(path)], sandbox_mode="never")
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
-    policy = write_policy(tmp_path)
+def world(tmp_path: Path, policy: tuple[Path, Guard]) -> Iterator[World]:
+    policy_file, guard = policy
     store = SqlStore.open(locate(f"sqlite:///{tmp_path / 'codeward.db'}"))
     keys = {}
     for name, roles in PEOPLE.items():
         keys[name] = f"cwk_{name}_" + "k" * 30
         store.add_api_key(key_hash(keys[name]), Actor(id=name, roles=roles), label=name, created_by="test")
-    guard = Guard([str(policy)], sandbox_mode="never", store=store)
+    guard.store = store
     service = Service(
-        ServiceConfig(policies=[str(policy)]), store=store, guard=guard, identity=IdentityConfig()
+        ServiceConfig(policies=[str(policy_file)]), store=store, guard=guard, identity=IdentityConfig()
     )
     with TestClient(create_app(service=service)) as client:
         yield World(client, store, keys)
