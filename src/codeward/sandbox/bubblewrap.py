@@ -66,7 +66,7 @@ _SHELL_WRAPPER = (
     'read -r _ <&"$7"; eval "exec 9<&$7 $7<&-"; shift 7; "$@" 9<&-; s=$?; '
     # linger while the snippet's other processes live (the pid namespace's init and this shell are 2);
     # `read -t` on the go pipe, which the supervisor keeps open, is a sleep without a process
-    "while set -- /proc/[0-9]*; [ $# -gt 2 ]; do read -r -t 0.02 -u 9 _; done; exit $s"
+    "while set -- /proc/[0-9]*; [ $# -gt 1 ]; do read -r -t 0.02 -u 9 _; done; exit $s"
 )
 """Sets the limits, waits for go, runs the snippet, then waits for what it left running (a background
 job, a double fork): when this shell exits, the namespace's init kills whatever is left, so a fork
@@ -500,7 +500,7 @@ class BubblewrapSandbox:
         args = ["--unshare-all", "--unshare-user"]
         if host.disable_userns:
             args.append("--disable-userns")
-        args += ["--die-with-parent", "--new-session", "--uid", str(uid), "--gid", str(gid)]
+        args += ["--die-with-parent", "--new-session", "--as-pid-1", "--uid", str(uid), "--gid", str(gid)]
         args += ["--hostname", "sandbox", "--clearenv"]
         env = {
             "PATH": _PATH,

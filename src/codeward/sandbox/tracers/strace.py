@@ -91,30 +91,38 @@ def read_traces(
                 if call is not None:
                     calls.append(call)
         files[int(pid_text)] = calls
-    bwrap_pids = _bwrap_processes(files)
+    outer, setup = _bwrap_processes(files)
     observations: list[Observation] = []
     for pid, calls in files.items():
-        if pid not in bwrap_pids:
-            observations.extend(_observe(pid, calls, default_cwd))
+        if pid in outer:
+            continue
+        if pid in setup:  # bwrap's own mounts and namespaces, until it execs the snippet's interpreter
+            execs = [
+                i for i, call in enumerate(calls) if call.name == "execve" and _result(call.result) == "ok"
+            ]
+            calls = calls[execs[0] :] if execs else []
+        observations.extend(_observe(pid, calls, default_cwd))
     return observations
 
 
-def _bwrap_processes(files: dict[int, list[_Call]]) -> set[int]:
-    """The outer bwrap (it execs bwrap) and the namespace init it clones with CLONE_NEWPID."""
-    pids: set[int] = set()
+def _bwrap_processes(files: dict[int, list[_Call]]) -> tuple[set[int], set[int]]:
+    """The outer bwrap (it execs bwrap), and the process it clones with CLONE_NEWPID, which sets the
+    sandbox up and then (with --as-pid-1) execs the snippet's interpreter as the namespace's pid 1."""
+    outer: set[int] = set()
+    setup: set[int] = set()
     for pid, calls in files.items():
         first = next((call for call in calls if call.name == "execve"), None)
         if first is None or not _string(first.args[0] if first.args else "").endswith("/bwrap"):
             continue
-        pids.add(pid)
+        outer.add(pid)
         for call in calls:
             if (
                 call.name == "clone"
                 and any("CLONE_NEWPID" in arg for arg in call.args)
                 and call.result.isdigit()
             ):
-                pids.add(int(call.result))
-    return pids
+                setup.add(int(call.result))
+    return outer, setup - outer
 
 
 def _observe(pid: int, calls: list[_Call], default_cwd: str) -> Iterator[Observation]:

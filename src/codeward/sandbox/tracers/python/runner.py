@@ -92,7 +92,7 @@ def _linger() -> None:
         except ChildProcessError:
             pass
         try:
-            others = [pid for pid in os.listdir("/proc") if pid.isdigit() and pid not in ("1", me)]
+            others = [pid for pid in os.listdir("/proc") if pid.isdigit() and pid != me]
         except OSError:
             return
         if not others:
