@@ -68,7 +68,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} when the run started")
     print()
     print(
-        f"{'lines':>6} {'language':>8} {'p50 ms':>9} {'p99 ms':>9} {'mean ms':>9} {'cpu p50':>9} {'cpu ms/line':>11}"
+        f"{'lines':>6} {'language':>8} {'p50 ms':>9} {'p99 ms':>9} {'mean ms':>9} {'cpu p50':>9} {'cpu p99':>9} {'cpu ms/line':>11}"
     )
     for lines, samples in ((10, args.samples), (100, args.samples), (1_000, max(20, args.samples // 5))):
         times, cpu = measure(guard, lines, samples)
@@ -79,7 +79,7 @@ def main() -> None:
             print(
                 f"{lines:>6} {language:>8} {percentile(values, 50) or 0.0:>9.3f} "
                 f"{percentile(values, 99) or 0.0:>9.3f} {statistics.fmean(values):>9.3f} "
-                f"{cpu_p50:>9.3f} {cpu_p50 / lines:>11.4f}"
+                f"{cpu_p50:>9.3f} {percentile(spent, 99) or 0.0:>9.3f} {cpu_p50 / lines:>11.4f}"
             )
 
     print()

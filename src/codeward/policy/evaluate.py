@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -132,11 +133,14 @@ def action_for(policy: Policy, request: Request, finding: Finding, key: str) -> 
     return _verdict(policy, request, finding, key, _activation(request))
 
 
-def actions_for(policy: Policy, request: Request, key: str) -> list[Verdict]:
-    """The verdict of every finding under an intent key, the request's activation built once (building
-    it per finding made remedies quadratic in the number of findings)."""
+def verdicts_under(
+    policy: Policy, request: Request, key: str, findings: Iterable[Finding] | None = None
+) -> Iterator[Verdict]:
+    """The verdict of each finding (all of the request's by default) under an intent key, one at a time,
+    the request's activation built once (building it per finding made remedies quadratic)."""
     base = _activation(request)
-    return [_verdict(policy, request, finding, key, base) for finding in request.findings]
+    for finding in request.findings if findings is None else findings:
+        yield _verdict(policy, request, finding, key, base)
 
 
 def combined_risk(findings: list[Finding]) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from codeward.model import Action, Mode
-from codeward.policy.evaluate import Evaluation, Request, Verdict, actions_for, intent_key
+from codeward.policy.evaluate import Evaluation, Request, Verdict, intent_key, verdicts_under
 from codeward.policy.loader import Policy
 
 MAX_REASONS = 8
@@ -58,7 +58,7 @@ def remedies(policy: Policy, request: Request, evaluation: Evaluation, decision_
         offered.extend(_intent_remedies(policy, request, evaluation))
         if request.mode is Mode.EXECUTE and action >= Action.REVIEW:
             generated = _action_under(
-                policy, replace(request, mode=Mode.GENERATE), intent_key(request.intent)
+                policy, replace(request, mode=Mode.GENERATE), intent_key(request.intent), action
             )
             if generated < action:
                 offered.append(
@@ -90,7 +90,7 @@ def _intent_remedies(policy: Policy, request: Request, evaluation: Evaluation) -
     for intent in policy.intents:
         if intent == intent_key(request.intent):
             continue
-        alternative = _action_under(policy, request, intent)
+        alternative = _action_under(policy, request, intent, current)
         if alternative >= current:
             continue
         roles = policy.roles_cleared_for(intent)
@@ -113,10 +113,15 @@ def _intent_remedies(policy: Policy, request: Request, evaluation: Evaluation) -
     return offers[:3]
 
 
-def _action_under(policy: Policy, request: Request, key: str) -> Action:
+def _action_under(policy: Policy, request: Request, key: str, ceiling: Action) -> Action:
+    """The action under another intent, or any action at least `ceiling` as soon as one is found (then
+    the intent would not lower the outcome); the riskiest findings are asked first."""
     action = Action.ALLOW
-    for verdict in actions_for(policy, request, key):
+    riskiest_first = sorted(request.findings, key=lambda finding: finding.risk, reverse=True)
+    for verdict in verdicts_under(policy, request, key, riskiest_first):
         action = max(action, verdict.action, key=lambda a: a.rank)
+        if action >= ceiling:
+            break
     return action
 
 
