@@ -151,3 +151,24 @@ def test_a_snippet_that_floods_its_tracer_still_ends_at_the_deadline(
     while sandbox_processes() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert sandbox_processes() == []
+
+
+def test_kernel_keys_io_uring_and_terminal_injection_are_refused(box: Sandbox) -> None:
+    snippet = LIBC + (
+        "import fcntl, termios\n"
+        "SYS_KEYCTL, SYS_IO_URING_SETUP = 250, 425\n"
+        "KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING = 0, -3\n"
+        "print(libc.syscall(SYS_KEYCTL, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0), ctypes.get_errno())\n"
+        "params = ctypes.create_string_buffer(120)\n"
+        "print(libc.syscall(SYS_IO_URING_SETUP, 8, params), ctypes.get_errno())\n"
+        "try:\n"
+        "    fcntl.ioctl(0, termios.TIOCSTI, b'x')\n"
+        "    print('INJECTED')\n"
+        "except OSError as error:\n"
+        "    print(error.errno)\n"
+    )
+    report = box.run_code(snippet, "python")
+    lines = report.stdout.splitlines()
+    assert lines[0] == "-1 1" and lines[1] == "-1 38", report.stderr  # EPERM; ENOSYS for io_uring
+    assert lines[2] in ("1", "25")  # EPERM from the filter (ENOTTY: there is no terminal either)
+    assert "keyctl" in refused_calls(report)

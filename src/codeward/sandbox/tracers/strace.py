@@ -331,7 +331,8 @@ def _array(raw: str) -> list[str]:
     raw = raw.strip()
     if not raw.startswith("["):
         return []
-    items, _ = _split_args(raw[1:] + ")", 0)
+    inner = raw[1:-1] if raw.endswith("]") else raw[1:]  # `[...]` may also end in `...` when cut
+    items, _ = _split_args(inner + ")", 0)
     return [_string(item) for item in items if item != "..."]
 
 
