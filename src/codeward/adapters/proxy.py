@@ -36,6 +36,7 @@ from starlette.routing import Route
 from codeward.context.language import normalise
 from codeward.engine import Guard
 from codeward.errors import IdentityError
+from codeward.home import home
 from codeward.identity import Authenticator, IdentityConfig
 from codeward.model import Action, Actor, Context, Decision, Mode, Project, Session, Subject, SubjectKind
 from codeward.policy.loader import Policy
@@ -148,8 +149,7 @@ class AuditLog:
 
 
 def default_audit_path() -> str:
-    home = os.path.expanduser(os.environ.get("CODEWARD_HOME") or os.path.join("~", ".codeward"))
-    return os.path.join(home, "logs", "proxy-audit.jsonl")
+    return str(home() / "logs" / "proxy-audit.jsonl")
 
 
 def _sha(text: str) -> str:

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from codeward.errors import IdentityError
+from codeward.home import home as codeward_home
 
 ASYMMETRIC_ALGORITHMS = (
     "RS256",
@@ -84,7 +85,7 @@ class IdentityConfig(BaseModel):
         """`$CODEWARD_HOME/identity.yaml` (if present), overridden by `CODEWARD_*` variables."""
         environ = os.environ if environ is None else environ
         values: dict[str, Any] = {}
-        home_dir = Path(home or environ.get("CODEWARD_HOME") or Path.home() / ".codeward").expanduser()
+        home_dir = Path(home).expanduser() if home else codeward_home(environ)
         file = home_dir / "identity.yaml"
         if file.is_file():
             try:

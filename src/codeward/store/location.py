@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codeward.errors import StoreError
+from codeward.home import home
 
-DEFAULT_HOME = Path("~/.local/share/codeward")
 DATABASE_FILE = "codeward.db"
 
 
@@ -41,11 +41,6 @@ class StoreLocation:
         credentials, host = rest.rsplit("@", 1)
         user = credentials.split(":", 1)[0]
         return f"{scheme}://{user}:***@{host}" if ":" in credentials else self.url
-
-
-def home(environ: Mapping[str, str] | None = None) -> Path:
-    environ = os.environ if environ is None else environ
-    return Path(environ.get("CODEWARD_HOME") or DEFAULT_HOME).expanduser()
 
 
 def locate(db: str | None = None, environ: Mapping[str, str] | None = None) -> StoreLocation:

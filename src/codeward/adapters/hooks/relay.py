@@ -241,7 +241,10 @@ def _read_stdin() -> bytes:
 
 
 def codeward_home() -> str:
-    return os.path.expanduser(os.environ.get("CODEWARD_HOME") or os.path.join("~", ".codeward"))
+    """`codeward.home.home()`, restated here: the relay imports nothing from codeward."""
+    return os.path.expanduser(
+        os.environ.get("CODEWARD_HOME") or os.path.join("~", ".local", "share", "codeward")
+    )
 
 
 def worker_directory() -> str:
