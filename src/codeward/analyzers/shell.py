@@ -295,7 +295,7 @@ class _Walk:
                 "bash.exec.remote_code",
                 call,
                 target=remote.detail,
-                scope=targets.REMOTE,
+                scope=targets.remote_scope(remote.detail),
                 detail=f"{call.program} runs what {remote.detail} sends, before anyone has read it",
             )
             return
@@ -717,7 +717,7 @@ class _Walk:
                     "bash.exec.remote_code",
                     call,
                     target=url,
-                    scope=targets.REMOTE,
+                    scope=targets.remote_scope(url),
                     detail=f"runs {call.path}, downloaded from {url} earlier in the script, without anyone reading it",
                 )
                 return NOTHING

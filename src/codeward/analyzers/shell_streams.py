@@ -322,7 +322,7 @@ def run_file(scan: Scan, call: Call, value: Value, language: str) -> None:
             "bash.exec.remote_code",
             call,
             target=url,
-            scope=targets.REMOTE,
+            scope=targets.remote_scope(url),
             detail=f"runs {path.shown}, downloaded from {url} earlier in the script, without anyone reading it",
         )
 

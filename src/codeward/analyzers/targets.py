@@ -1,16 +1,19 @@
 """What a path points at, as the policy sees it: one shared classification for every language.
 
 `scope` puts a path in a class the policy can match (root, system, home, user, credential,
-device, temp (also caches that rebuild themselves), project, outside, unknown); `credential_capability` says which credential a path
+device, temp (also caches that rebuild themselves), project, outside, unknown), `remote_scope` a URL
+(remote, or public_address for a bare public IP); `credential_capability` says which credential a path
 holds, if any. Paths are judged as written: nothing here touches the file system. The pure
 functions keep a bounded LRU cache, since analyzers ask about the same paths many times.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import posixpath
 import re
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 ROOT, SYSTEM, HOME, USER, CREDENTIAL, DEVICE, TEMP, PROJECT, OUTSIDE, UNKNOWN, REMOTE = (
     "root",
@@ -25,7 +28,22 @@ ROOT, SYSTEM, HOME, USER, CREDENTIAL, DEVICE, TEMP, PROJECT, OUTSIDE, UNKNOWN, R
     "unknown",
     "remote",
 )
-SCOPES = (ROOT, SYSTEM, HOME, USER, CREDENTIAL, DEVICE, TEMP, PROJECT, OUTSIDE, UNKNOWN, REMOTE)
+PUBLIC_ADDRESS = "public_address"
+"""A remote side named by a bare public IP address (no host name, no certificate behind it)."""
+SCOPES = (
+    ROOT,
+    SYSTEM,
+    HOME,
+    USER,
+    CREDENTIAL,
+    DEVICE,
+    TEMP,
+    PROJECT,
+    OUTSIDE,
+    UNKNOWN,
+    REMOTE,
+    PUBLIC_ADDRESS,
+)
 
 _SYSTEM_DIRS = (
     "/etc",
@@ -228,6 +246,27 @@ def read_by_the_system(path: str) -> bool:
     on the PATH, libraries, boot files, kernel interfaces, a web root. A new file parked elsewhere under
     /usr, /var or /opt changes nothing until someone uses it."""
     return bool(_READ_BY_THE_SYSTEM.match(normalise(path)))
+
+
+@lru_cache(maxsize=1024)
+def remote_scope(url: str) -> str:
+    """`public_address` for `http://203.0.113.9/x.sh` (a literal, globally routable IP address), else
+    `remote`: private and loopback addresses are a company's own servers, host names have an owner."""
+    try:
+        host = urlsplit(url if "://" in url else "//" + url).hostname or ""
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return REMOTE
+    documentation = any(
+        address in network for network in _DOCUMENTATION_NETWORKS if network.version == address.version
+    )
+    return PUBLIC_ADDRESS if address.is_global or documentation else REMOTE
+
+
+_DOCUMENTATION_NETWORKS = tuple(
+    ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
+)
+"""Ranges reserved for examples: they stand for someone else's public server."""
 
 
 def in_os_tree(path: str) -> bool:

@@ -29,7 +29,7 @@ class RuleMatch(_Strict):
     )
     scopes: list[str] | None = Field(
         default=None,
-        description="Target classes: root, home, system, device, project, temp, credential, remote, unknown.",
+        description="Target classes: root, home, system, device, project, temp, credential, remote, public_address, unknown.",
     )
     targets: list[str] | None = Field(
         default=None, description="Globs over the target as written (`/etc/*`)."
