@@ -230,6 +230,20 @@ CUES: tuple[Cue, ...] = (
         r"|\bimpersonat\w* (?:a |the )?(?:trusted|bank|ceo|executive|colleague|it department|support)",
     ),
     _cue("social_engineering", 0.6, "asks to get past spam filters", r"\b(?:evad|bypass)\w* spam filters?\b"),
+    _cue(
+        "social_engineering",
+        1.0,
+        "asks for a login page that imitates someone else's",
+        r"\b(?:login|log-?in|sign[- ]?in) (?:page|form|screen|portal|site) (?:that|which) (?:looks?|mimics|imitates|copies|resembles)\b"
+        r"|\b(?:replica|look-?alike|copy|clone) of (?:the |a )?[\w.-]+(?: [\w.-]+){0,3} (?:login|log-?in|sign[- ]?in) (?:page|form|portal)\b",
+    ),
+    _cue(
+        "social_engineering",
+        0.8,
+        "asks to collect the passwords people type",
+        r"\b(?:captur|harvest|collect|grab|log)\w* (?:the |their |users'? |victims'? )?(?:usernames? and )?"
+        r"(?:passwords|credentials|logins)\b[^.]{0,60}\b(?:to me|emails?|sends?|posts?|uploads?)\b",
+    ),
     # ------------------------------------------------------------ malware
     _cue(
         "malware",
@@ -249,6 +263,21 @@ CUES: tuple[Cue, ...] = (
         1.0,
         "asks to hold files to ransom",
         r"\bencrypt\w* (?:all |the )?(?:user'?s? |victim'?s? )?files and (?:demand|ask|request)\w*",
+    ),
+    _cue(
+        "malware", 1.0, "asks for a ransom note or payment", r"\bransom (?:note|demand|message|payment)s?\b"
+    ),
+    _cue(
+        "malware",
+        0.6,
+        "asks to encrypt someone else's files",
+        r"\bencrypt\w* (?:every|all|each) (?:\w+ ){0,3}(?:on|in) (?:the )?(?:victim|target)'?s?\b",
+    ),
+    _cue(
+        "malware",
+        0.6,
+        "asks to destroy the backups a victim would restore from",
+        r"\b(?:delet|remov|wip|destroy)\w* (?:\w+ ){0,4}shadow cop(?:y|ies)\b",
     ),
     # ------------------------------------------------------------ evasion: strengthens the kinds above
     _cue(
@@ -277,7 +306,8 @@ _GUARD = re.compile(
     r"\b(?:no|not|never|without|don'?t|doesn'?t|cannot|avoid\w*|prevent\w*|detect(?:s|ing|ed|or|ors)?|detection (?:of|for|rules?)"
     r"|block\w*|mitigat\w*|defen[cs]\w*|defend\w*|protect\w*|flag\w*|monitor\w*|identif\w*|report\w*|alert\w*"
     r"|resist\w*|harden\w*|stop\w*|counter\w*|explain\w*|describ\w*|understand\w*|learn\w*|teach\w*|document\w*"
-    r"|audit\w*|analy[sz]\w*|classif\w*|quarantin\w*|recogni[sz]\w*|remov\w*|clean\w*|respond\w* to|awareness|mitre|att&ck)\b",
+    r"|audit\w*|analy[sz]\w*|classif\w*|quarantin\w*|recogni[sz]\w*|remov\w*|clean\w*|respond\w* to|awareness|mitre|att&ck"
+    r"|restor\w*|recover\w*|investigat\w*|hit by|infected|attacked by|affected by|victim of|suffer\w*)\b",
     re.IGNORECASE,
 )
 _DEFENSIVE_NOUN = re.compile(
