@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpcases import PEOPLE, make_service
 
 from codeward import Actor, Guard
 from codeward.adapters.http.app import create_app
-from codeward.adapters.http.service import Service, ServiceConfig
-from codeward.identity import IdentityConfig, key_hash
+from codeward.adapters.http.service import Service
+from codeward.identity import key_hash
 from codeward.store.location import locate
 from codeward.store.sql import SqlStore
 from servicecases import write_policy
-
-PEOPLE = {
-    "alice": ["developer"],
-    "bob": ["developer"],
-    "rita": ["reviewer"],
-    "sam": ["sre"],
-    "sec": ["security-engineer"],
-}
 
 
 @pytest.fixture(scope="module")
@@ -56,16 +46,6 @@ def keys(store: SqlStore) -> dict[str, str]:
     return issued
 
 
-def make_service(store: SqlStore, guard: Guard, policy_file: Path, **config: object) -> Service:
-    guard.store = store
-    return Service(
-        ServiceConfig(policies=[str(policy_file)], **config),  # type: ignore[arg-type]
-        store=store,
-        guard=guard,
-        identity=IdentityConfig(),
-    )
-
-
 @pytest.fixture
 def service(store: SqlStore, module_guard: Guard, policy_file: Path) -> Service:
     return make_service(store, module_guard, policy_file)
@@ -75,19 +55,3 @@ def service(store: SqlStore, module_guard: Guard, policy_file: Path) -> Service:
 def client(service: Service, keys: dict[str, str]) -> Iterator[TestClient]:
     with TestClient(create_app(service=service)) as test_client:
         yield test_client
-
-
-def recording_webhook(service: Service) -> list[dict[str, Any]]:
-    """The JSON notes the service's webhook is sent, collected instead of posted anywhere."""
-    received: list[dict[str, Any]] = []
-
-    def webhook(request: httpx.Request) -> httpx.Response:
-        received.append(json.loads(request.content))
-        return httpx.Response(204)
-
-    service._webhook_transport = httpx.MockTransport(webhook)
-    return received
-
-
-def as_(keys: dict[str, str], name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {keys[name]}"}

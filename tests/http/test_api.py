@@ -8,11 +8,11 @@ import time
 from typing import Any
 
 from fastapi.testclient import TestClient
+from httpcases import PEOPLE, as_, make_service, recording_webhook
 
 from codeward import Guard
 from codeward.adapters.http.app import create_app
 from codeward.store.sql import SqlStore
-from conftest import PEOPLE, as_, make_service, recording_webhook
 from servicecases import HELD_SNIPPET
 
 

@@ -12,13 +12,13 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from httpcases import as_, make_service, recording_webhook
 
 from codeward import Actor, Guard
 from codeward.adapters.http.app import create_app
 from codeward.adapters.http.litellm import PATH as LITELLM
 from codeward.store.records import AuditQuery, ReviewStatus
 from codeward.store.sql import SqlStore
-from conftest import as_, make_service, recording_webhook
 from servicecases import HELD_SNIPPET
 
 

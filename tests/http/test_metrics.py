@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from httpcases import as_
 
-from conftest import as_
 from servicecases import HELD_SNIPPET
 
 
