@@ -246,7 +246,11 @@ class Guard:
         request = Request(subject, context, intent, findings, mode, language, now)
         evaluation = evaluate(self.policy, request)
         sandbox_summary: dict[str, Any] | None = None
-        if self._wants_sandbox(request, evaluation):
+        wants_sandbox, problem = self._wants_sandbox(request, evaluation)
+        if problem is not None:
+            request.findings = findings = [*findings, problem]
+            evaluation = evaluate(self.policy, request)
+        if wants_sandbox:
             evidence.stage = "running the sandbox"
             sandbox_findings, sandbox_summary = self._run_sandbox(subject, context, evidence.deadline)
             request.findings = findings = findings + sandbox_findings
@@ -515,16 +519,23 @@ class Guard:
         return findings
 
     # ------------------------------------------------------------------ sandbox and store
-    def _wants_sandbox(self, request: Request, evaluation: Evaluation) -> bool:
+    def _wants_sandbox(self, request: Request, evaluation: Evaluation) -> tuple[bool, Finding | None]:
+        """Whether to run the sandbox, and a finding when the policy's condition for it failed."""
         if self.sandbox is None or self.sandbox_mode == "never":
-            return False
+            return False, None
         if self.sandbox_mode == "always":
-            return True
+            return True, None
         try:
-            return should_sandbox(self.policy, request, evaluation)
-        except Exception:
+            return should_sandbox(self.policy, request, evaluation), None
+        except Exception as error:
             log.exception("the sandbox condition failed")
-            return False
+            return False, _engine_finding(
+                "engine.sandbox-condition-failed",
+                "analysis.error",
+                f"the policy's sandbox condition failed ({type(error).__name__}: {str(error)[:120]}), so the "
+                "sandbox was not run",
+                Severity.MEDIUM,
+            )
 
     def _run_sandbox(
         self, subject: Subject, context: Context, deadline: float | None

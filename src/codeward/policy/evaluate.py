@@ -16,7 +16,6 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from codeward.capabilities import capability_matches
-from codeward.errors import PolicyError
 from codeward.model import (
     Action,
     Confidence,
@@ -28,7 +27,6 @@ from codeward.model import (
     Severity,
     Subject,
 )
-from codeward.policy.cel import Condition
 from codeward.policy.loader import CompiledRule, Policy
 
 _SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -217,12 +215,14 @@ def fail_action(policy: Policy) -> Action:
 
 def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base: dict[str, Any]) -> Verdict:
     """Final rules are floors (every matching one counts, later layers cannot lower them); among the
-    other rules the first match decides, top layer first; with no match, the mode/severity default."""
+    other rules the first match decides, top layer first; with no match, the mode/severity default.
+    A rule whose condition fails at run time is skipped, and the verdict is at least the `fail` action."""
     if finding.capability == "analysis.error":
         return Verdict(finding, _FAIL_ACTIONS[policy.fail], f"fail.{policy.fail}", None)
     activation: dict[str, Any] | None = None
     floor: Verdict | None = None
     chosen: Verdict | None = None
+    failures: list[str] = []
     for compiled in policy.rules:
         final = compiled.rule.final
         if (chosen is not None and not final) or not _static_match(compiled, request, finding):
@@ -233,7 +233,14 @@ def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base:
                 activation["finding"] = _finding_view(finding)
                 activation["intent"] = dict(base["intent"], key=key)
                 activation["variables"] = _variables(policy, activation)
-            if not _holds(compiled, compiled.when, activation):
+            try:
+                holds = compiled.when.evaluate(activation)
+            except Exception as error:
+                failures.append(
+                    f"the condition of rule {compiled.rule.id} failed ({type(error).__name__}: {error})"
+                )
+                continue
+            if not holds:
                 continue
         rule = compiled.rule
         verdict = Verdict(finding, rule.intents.get(key, rule.action), rule.id, compiled)
@@ -245,19 +252,18 @@ def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base:
     if chosen is None:
         default = policy.defaults[request.mode].get(finding.severity, Action.CONFIRM)
         chosen = Verdict(finding, default, f"defaults.{request.mode.value}.{finding.severity.value}", None)
-    if floor is not None and floor.action >= chosen.action:
-        return floor
-    return chosen
+    decided = floor if floor is not None and floor.action >= chosen.action else chosen
+    return _with_failures(policy, decided, failures) if failures else decided
 
 
-def _holds(compiled: CompiledRule, when: Condition, activation: dict[str, Any]) -> bool:
-    """A rule's condition; one that fails at run time names its rule (the engine turns it into `fail`)."""
-    try:
-        return when.evaluate(activation)
-    except Exception as error:
-        raise PolicyError(
-            f"the condition of rule {compiled.rule.id} ({compiled.layer}) failed: {type(error).__name__}: {error}"
-        ) from error
+def _with_failures(policy: Policy, verdict: Verdict, failures: list[str]) -> Verdict:
+    """A verdict reached with some rule conditions failing: raised to the policy's `fail` action."""
+    note = "; ".join([*failures, f"policy fail: {policy.fail}"])
+    failed = _FAIL_ACTIONS[policy.fail]
+    if failed > verdict.action:
+        return Verdict(verdict.finding, failed, f"fail.{policy.fail}", None, note=note)
+    verdict.note = f"{verdict.note}; {note}" if verdict.note else note
+    return verdict
 
 
 def _static_match(compiled: CompiledRule, request: Request, finding: Finding) -> bool:
