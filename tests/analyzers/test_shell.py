@@ -200,6 +200,10 @@ CASES = [
     ("chown -R nobody /", "fs.chown.recursive", Action.BLOCK),
     # deep in a system tree, a folder is one application's; the OS's own folders stay blocked
     ("chown -R www-data:www-data /var/www/html", "fs.chown.recursive", Action.CONFIRM),
+    ("sudo chown -R www-data /var/www", "fs.chown.recursive", Action.CONFIRM),
+    ("sudo chown -R nobody /usr/lib", "fs.chown.recursive", Action.BLOCK),
+    ("sudo apt-get remove --purge -y nginx && sudo rm -rf /etc/nginx", "fs.delete.recursive", Action.CONFIRM),
+    ("cat .env.example", None, Action.ALLOW),
     ("rm -rf /var/lib/jenkins/workspace/api-build-1234", "fs.delete.recursive", Action.CONFIRM),
     ("rm -rf /usr/local/go", "fs.delete.recursive", Action.CONFIRM),
     ("rm -rf /var/lib/apt/lists/*", "fs.delete.recursive", Action.ALLOW),

@@ -662,13 +662,12 @@ def _destroy_severity(scope: str, text: str) -> tuple[Severity | None, str]:
     if scope == targets.HOME:
         return C, "your home directory"
     if scope == targets.SYSTEM:
-        depth = components(text)
-        if depth <= 1:
+        if components(text) <= 1:
             return C, "a system directory"
-        if depth == 2 or (depth == 3 and targets.in_os_tree(text)):
+        if targets.is_os_folder(text):
+            if text.startswith("/var/lib/") and components(text) == 3:
+                return H, "all the state one service keeps (its databases, queues, keys)"
             return H, "a folder the system runs from"
-        if depth == 3 and text.startswith("/var/lib/"):
-            return H, "all the state one service keeps (its databases, queues, keys)"
         return M, "a folder inside a system directory (one application's files)"
     if scope == targets.DEVICE:
         return H, "device files"
@@ -885,8 +884,10 @@ def _permissive(
 ) -> None:
     what = "writable" if writable else "readable"
     if scope in (targets.ROOT, targets.HOME, targets.SYSTEM, targets.CREDENTIAL):
-        deep = scope == targets.SYSTEM and components(path.text) > 2
-        severity = C if recursive and not deep and scope != targets.CREDENTIAL else (M if deep else H)
+        application = scope == targets.SYSTEM and not targets.is_os_folder(path.text)
+        severity = (
+            C if recursive and not application and scope != targets.CREDENTIAL else (M if application else H)
+        )
     elif scope == targets.TEMP:
         return
     else:
@@ -916,8 +917,8 @@ def chown(scan: Scan, call: Call) -> Stream:
         scope = targets.scope(path.text)
         if scope in (targets.PROJECT, targets.TEMP):
             continue
-        deep = scope == targets.SYSTEM and components(path.text) > 2
-        severity = H if scope in (targets.ROOT, targets.HOME, targets.SYSTEM) and not deep else M
+        application = scope == targets.SYSTEM and not targets.is_os_folder(path.text)
+        severity = H if scope in (targets.ROOT, targets.HOME, targets.SYSTEM) and not application else M
         scan.report(
             "bash.fs.chown_recursive",
             call,

@@ -136,6 +136,8 @@ _CREDENTIALS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 _CERTIFICATES = re.compile(r"(^|/)[^/]*(cert|chain|bundle)[^/]*\.(pem|crt)$", re.I)
 """Certificate files (cacert.pem, fullchain.pem, ca-bundle.crt) are public, unlike private keys in .pem files."""
+_SECRET_TEMPLATES = re.compile(r"(^|/)\.env\.(example|sample|template|dist|defaults?)$", re.I)
+"""`.env.example` and its kin are the shape of a configuration, committed on purpose, without values."""
 _SENSITIVE_SYSTEM = re.compile(
     r"^/etc/(passwd|group|hosts|crontab|fstab|sudoers|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
 )
@@ -211,7 +213,7 @@ def credential_capability(path: str) -> str | None:
     text = normalise(path)
     if text.endswith((".pub", "known_hosts", "/authorized_keys", ".ssh/config")):
         return None
-    if _CERTIFICATES.search(text):
+    if _CERTIFICATES.search(text) or _SECRET_TEMPLATES.search(text):
         return None
     text = _HOME_PREFIX.sub("~", text)
     for pattern, capability in _CREDENTIALS:
@@ -267,6 +269,24 @@ _DOCUMENTATION_NETWORKS = tuple(
     ipaddress.ip_network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 )
 """Ranges reserved for examples: they stand for someone else's public server."""
+
+
+_OS_SECOND_LEVEL = re.compile(
+    r"^/(?:usr/[^/]+|var/(?:lib|log|spool|cache|mail|backups|run|db|adm|opt)|var/lib/[^/]+"
+    r"|Library/[^/]+|System/[^/]+)/?$"
+)
+
+
+def is_os_folder(path: str) -> bool:
+    """A system folder whose loss or takeover breaks the machine rather than one application: a
+    top-level system directory, any folder directly in /usr, /var/lib and the state of each service
+    in it, /var/log, and the OS's own trees (`in_os_tree`) down to three levels. /etc/nginx, /var/www
+    or /usr/share/doc/x belong to one application."""
+    text = normalise(path).rstrip("/*") or "/"
+    depth = len([part for part in text.split("/") if part])
+    if depth <= 1:
+        return True
+    return bool(_OS_SECOND_LEVEL.match(text)) or (depth <= 3 and in_os_tree(text))
 
 
 def in_os_tree(path: str) -> bool:
