@@ -91,6 +91,7 @@ class _Evidence:
         self._analysed: list[str] = []
         self._complete: list[Finding] | None = None
         self._context_read = False
+        self.evaluation: Evaluation | None = None
         self._expired_stage = ""
 
     def out_of_time(self) -> bool:
@@ -122,6 +123,11 @@ class _Evidence:
             if not self.expired:
                 self.context = context
                 self._context_read = True
+
+    def evaluated(self, evaluation: Evaluation) -> Evaluation:
+        """Remember the policy's latest evaluation: a later failure must not decide less than it."""
+        self.evaluation = evaluation
+        return evaluation
 
     def gathered(self) -> list[Finding]:
         with self._lock:
@@ -244,18 +250,18 @@ class Guard:
 
         evidence.stage = "evaluating the policy"
         request = Request(subject, context, intent, findings, mode, language, now)
-        evaluation = evaluate(self.policy, request)
+        evaluation = evidence.evaluated(evaluate(self.policy, request))
         sandbox_summary: dict[str, Any] | None = None
         wants_sandbox, problem = self._wants_sandbox(request, evaluation)
         if problem is not None:
             request.findings = findings = [*findings, problem]
-            evaluation = evaluate(self.policy, request)
+            evaluation = evidence.evaluated(evaluate(self.policy, request))
         if wants_sandbox:
             evidence.stage = "running the sandbox"
             sandbox_findings, sandbox_summary = self._run_sandbox(subject, context, evidence.deadline)
             request.findings = findings = findings + sandbox_findings
             evidence.stage = "evaluating the policy with the sandbox's evidence"
-            evaluation = evaluate(self.policy, request)
+            evaluation = evidence.evaluated(evaluate(self.policy, request))
 
         evidence.stage = "explaining the decision"
         return Decision(
@@ -279,12 +285,17 @@ class Guard:
     def _failure(
         self, subject: Subject, evidence: _Evidence, decision_id: str, error: Exception, record_id: str | None
     ) -> Decision:
-        """The policy's `fail` action, with what failed and whatever evidence was gathered before it."""
+        """The policy's `fail` action, or what the policy had already decided if that is stronger, with
+        what failed and whatever evidence was gathered before it."""
         action = fail_action(self.policy)
         what = (
             f"codeward failed while {evidence.stage} ({type(error).__name__}: {str(error)[:160]}); "
             f"the policy's `fail: {self.policy.fail}` makes this {action.value}"
         )
+        decided = evidence.evaluation.action if evidence.evaluation is not None else None
+        if decided is not None and decided > action:
+            action = decided
+            what += f", and the policy had already decided {decided.value} before the failure"
         findings = evidence.gathered()
         findings.append(_engine_finding("engine.failed", "analysis.error", what, Severity.MEDIUM))
         return Decision(

@@ -199,17 +199,20 @@ def test_a_sandbox_condition_that_fails_gives_the_fail_action(tmp_path: Path, fa
     assert sandbox.runs == 0
 
 
+@pytest.mark.parametrize(
+    ("command", "action"), [("ls", Action.CONFIRM), ("rm -rf / --no-preserve-root", Action.BLOCK)]
+)
 def test_an_internal_error_anywhere_in_the_engine_is_a_decision_not_a_traceback(
-    guard: Guard, monkeypatch: pytest.MonkeyPatch
+    guard: Guard, monkeypatch: pytest.MonkeyPatch, command: str, action: Action
 ) -> None:
     def broken(*_args: Any, **_kwargs: Any) -> list[str]:
         raise KeyError("remedy table")
 
     monkeypatch.setattr("codeward.engine.remedies", broken)
-    decision = guard.check(Subject(kind="command", content="rm -rf ./build", language="bash"))
-    assert decision.action is Action.CONFIRM
+    decision = guard.check(Subject(kind="command", content=command, language="bash"))
+    assert decision.action is action  # the fail action, or what the policy had decided if stronger
     assert "codeward failed while explaining the decision (KeyError" in decision.reasons[0]
-    assert json.loads(decision.to_json())["action"] == "confirm"
+    assert json.loads(decision.to_json())["action"] == action.value
 
 
 def test_an_undecodable_subject_is_judged_not_failed(guard: Guard) -> None:
