@@ -14,6 +14,7 @@ import os
 import pwd
 import shutil
 import socket
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -162,12 +163,19 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def sandbox_processes(box: Sandbox) -> Callable[[], list[int]]:
-    """Lists the live processes of the sandbox's kernel uid (none may outlive a run)."""
+def none_left(box: Sandbox) -> Callable[[], None]:
+    """Asserts that no process of the sandbox's kernel uid is left (SIGKILL takes a moment to finish)."""
     uid = box.backend.host.sandbox_ids[0]
     if uid == os.getuid():
         pytest.skip("the sandbox runs as this user here: its processes cannot be told from the test's")
-    return lambda: processes_of(uid)
+
+    def check() -> None:
+        deadline = time.monotonic() + 5
+        while processes_of(uid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert processes_of(uid) == []
+
+    return check
 
 
 def processes_of(uid: int) -> list[int]:

@@ -1,6 +1,6 @@
 """From what was observed to the behaviour report: events, diffs, limits -> sections, findings, sentences.
 
-Every sandbox rule id is documented in docs/sandbox.md. Findings here are evidence of what the
+Every sandbox rule id is listed in the README's "Sandbox" section. Findings here are evidence of what the
 snippet did (or tried to do) when run; each quotes the observed event. Absence of a finding is
 not evidence of safety, and the report's `limits` say why.
 """

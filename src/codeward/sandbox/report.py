@@ -138,7 +138,7 @@ class BehaviourReport(_Record):
     events_dropped: int = 0
     """Events beyond the report's bound, counted but not listed."""
     forged_events: int = 0
-    """Lines on the event pipe without the run's key that are not a child interpreter's (see docs/sandbox.md)."""
+    """Lines on the event pipe without the run's key that are not a child interpreter's (see the README, "Sandbox")."""
     isolation: Isolation
     limits: list[str] = Field(default_factory=list)
     """What this report cannot tell: behaviour that was not observed is not proof of safety."""

@@ -85,9 +85,13 @@ class Sandbox:
         tracers = self.backend.tracers_for(normalised, code)
         run = self.pool.take(normalised, project, tracers) if self.pool else None
         warm = run is not None
-        if run is None:
-            run = self.backend.start(normalised, project, tracers)
-        return self.backend.execute(run, code, timeout=wall, warm=warm, cleanup=self._cleanup)
+        try:
+            if run is None:
+                run = self.backend.start(normalised, project, tracers)
+            return self.backend.execute(run, code, timeout=wall, warm=warm, cleanup=self._cleanup)
+        finally:
+            if self.pool is not None:  # after the run, so that starting the next one does not slow this one
+                self.pool.refill(normalised, project, tracers)
 
     def _cleanup(self, run: SandboxRun) -> None:
         """Tear a finished run down after its report is out (the mounts and cgroup outlive its processes)."""
@@ -103,6 +107,12 @@ class Sandbox:
         normalised = self.backend.language_of(language)
         tracers = self.backend.tracers_for(normalised, code)
         self.pool.fill((normalised, os.path.realpath(project) if project else None, tuple(tracers)))
+
+    def settle(self) -> None:
+        """Wait until earlier runs are torn down and the pool is refilled (benchmarks, tests)."""
+        self._teardown.submit(lambda: None).result()
+        if self.pool is not None:
+            self.pool.settle()
 
     def close(self) -> None:
         """Stop the pool and wait until every run is torn down."""
@@ -153,9 +163,12 @@ class WarmPool:
                     found = run
         for run in stale:
             self.backend.discard(run)
-        if not self._closed:
-            self._refills.submit(self.fill, key)
         return found
+
+    def refill(self, language: str, project: str | None, tracers: list[str]) -> None:
+        """Start replacements for what was taken, in the background."""
+        if not self._closed:
+            self._refills.submit(self.fill, (language, project, tuple(tracers)))
 
     def fill(self, key: PoolKey) -> None:
         language, project, tracers = key
@@ -177,6 +190,10 @@ class WarmPool:
             if not keep:
                 self.backend.discard(run)
                 return
+
+    def settle(self) -> None:
+        if not self._closed:
+            self._refills.submit(lambda: None).result()
 
     def close(self) -> None:
         self._closed = True

@@ -1,0 +1,153 @@
+"""How much the sandbox adds over running the same snippet bare: median and p95, per language and tracer.
+
+    .venv/bin/python benchmarks/sandbox_overhead.py [--runs 40] [--clock wall|cpu]
+
+Rows: bare runs of the snippet (python3 -c, bash -c); cold sandbox runs (start, run, report) for
+Python with the audit hook, with strace too, bash with strace and without; the project view as an
+overlay and as a copy; and the warm pool, from snippet to report. Overhead = sandbox - bare median.
+Benign snippets only; needs bubblewrap (and root for the per-run cgroups, as in production).
+`--clock cpu` prints the CPU time one run costs (this process and every process it waited for,
+teardown included), which a busy shared machine inflates far less than wall time; the warm pool's
+rows are wall time only (its refills run in the background). Each warm sample starts once the
+previous run is torn down and the pool refilled, as for an agent's commands seconds apart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from codeward.sandbox import Sandbox
+
+PYTHON_SNIPPET = "import os\nprint(len(os.listdir('.')))\n"
+BASH_SNIPPET = "ls -a . | wc -l"
+Row = tuple[str, list[float], float | None]
+
+
+def cpu_now() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def timed(action: Callable[[], object], runs: int, clock: str, box: Sandbox | None = None) -> list[float]:
+    """Milliseconds per run: wall time of each, or (cpu) the mean CPU time of all, teardown included."""
+    if clock == "cpu":
+        started = cpu_now()
+        for _ in range(runs):
+            action()
+        if box is not None:
+            box.close()  # waits for every run's teardown, so that its processes are reaped and counted
+        return [(cpu_now() - started) * 1000 / runs] * runs
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def bare(argv: list[str]) -> Callable[[], object]:
+    empty = tempfile.mkdtemp(prefix="codeward-bench-bare-")  # the sandbox's working folder is small too
+    return lambda: subprocess.run(argv, capture_output=True, check=True, cwd=empty)
+
+
+def sandboxed(box: Sandbox, code: str, language: str, project: str | None = None) -> Callable[[], object]:
+    def run() -> None:
+        report = box.run_code(code, language, project=project)
+        if report.exit_code != 0:
+            raise SystemExit(f"the benchmark snippet failed in the sandbox: {report.stderr[:300]}")
+
+    return run
+
+
+def make_project() -> str:
+    root = Path(tempfile.mkdtemp(prefix="codeward-bench-project-"))
+    (root / "build").mkdir()
+    for number in range(300):
+        (root / "build" / f"part{number}.o").write_bytes(b"\x7fELF" + bytes(2000))
+    (root / "src").mkdir()
+    (root / "src" / "app.py").write_text("print('app')\n")
+    (root / ".env").write_text("API_KEY=sk_live_0123456789abcdef0123\n")
+    return str(root)
+
+
+def cold_rows(runs: int, clock: str, base: dict[str, float], project: str) -> list[Row]:
+    cases = [
+        ("sandbox python, audit hook (cold)", {}, "python", None),
+        ("sandbox python, audit hook + strace (cold)", {"trace": "always"}, "python", None),
+        ("sandbox bash, strace (cold)", {}, "bash", None),
+        ("sandbox bash, no tracer (cold)", {"trace": "never"}, "bash", None),
+        ("sandbox bash, strace, project overlay (cold)", {"project_view": "overlay"}, "bash", project),
+        ("sandbox bash, strace, project copy (cold)", {"project_view": "copy"}, "bash", project),
+    ]
+    rows: list[Row] = []
+    for name, options, language, where in cases:
+        box = Sandbox(**options)
+        code = PYTHON_SNIPPET if language == "python" else BASH_SNIPPET
+        sandboxed(box, code, language, where)()  # the first run precompiles the audit hook's files
+        rows.append((name, timed(sandboxed(box, code, language, where), runs, clock, box), base[language]))
+        box.close()
+    return rows
+
+
+def warm_rows(runs: int) -> list[Row]:
+    rows: list[Row] = []
+    with Sandbox(warm=1) as box:
+        for language, code in (("python", PYTHON_SNIPPET), ("bash", BASH_SNIPPET)):
+            box.warm_up(language, code=code)
+            samples = []
+            for _ in range(runs):
+                box.settle()  # the last run torn down, the pool refilled: snippets seconds apart
+                samples += timed(sandboxed(box, code, language), 1, "wall")
+            tracer = "audit hook" if language == "python" else "strace"
+            rows.append((f"warm pool {language}, {tracer}: snippet -> report", samples, None))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
+    args = parser.parse_args()
+    ok, problem = Sandbox().available()
+    if not ok:
+        sys.exit(f"the sandbox cannot run here: {problem}")
+    bare_python = timed(bare(["/usr/bin/python3", "-c", PYTHON_SNIPPET]), args.runs, args.clock)
+    bare_bash = timed(bare(["/bin/bash", "-c", BASH_SNIPPET]), args.runs, args.clock)
+    rows: list[Row] = [("bare python3 -c", bare_python, None), ("bare bash -c", bare_bash, None)]
+    base = {"python": statistics.median(bare_python), "bash": statistics.median(bare_bash)}
+    project = make_project()
+    try:
+        rows += cold_rows(args.runs, args.clock, base, project)
+    finally:
+        shutil.rmtree(project, ignore_errors=True)
+    if args.clock == "wall":
+        rows += warm_rows(args.runs)
+    unit = "ms wall" if args.clock == "wall" else "ms CPU per run"
+    print(f"{'':48} {'median':>8} {'p95':>8} {'overhead':>9} {'ovh p95':>8}   ({unit}, {args.runs} runs)")
+    for name, samples, baseline in rows:
+        line = f"{name:48} {statistics.median(samples):8.1f} {p95(samples):8.1f}"
+        if baseline is not None:
+            line += f" {statistics.median(samples) - baseline:9.1f} {p95(samples) - baseline:8.1f}"
+        print(line)
+    print(f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f} at the end")
+
+
+if __name__ == "__main__":
+    main()
