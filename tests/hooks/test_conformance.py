@@ -121,10 +121,12 @@ def test_a_benign_command_is_allowed_by_every_client(ask: Ask, client: str) -> N
 @pytest.mark.parametrize("command", ["ls -la", "git status", "rm -rf /", "cat ~/.ssh/id_rsa", "pytest -q"])
 def test_the_hook_says_what_the_python_api_decides(ask: Ask, guard: Guard, command: str) -> None:
     api = guard.check(Subject(kind="command", content=command, language="bash", mode="execute"), Context())
+    expected = dict(EXPECTED[api.action.value])
+    if api.action.value in ("confirm", "review"):  # the policy's `hooks` section says ask or deny
+        answer = getattr(guard.policy.hooks, api.action.value)
+        expected.update({c: answer for c in ASKING_CLIENTS})
     for client in ALL_CLIENTS:
-        assert (
-            outcome(client, ask(client, shell_payload(client, command))) == EXPECTED[api.action.value][client]
-        )
+        assert outcome(client, ask(client, shell_payload(client, command))) == expected[client]
 
 
 @pytest.mark.parametrize("command", ["ls -la", "rm -rf /"])
@@ -350,5 +352,6 @@ def test_an_unknown_action_from_a_service_is_treated_as_block(ask: Ask) -> None:
 def test_settings_default_is_the_builtin_policys_failure_mode(guard: Guard) -> None:
     from codeward.adapters.hooks.judges import settings_of
 
-    assert settings_of(guard.policy) == HookSettings(fail=guard.policy.fail)
+    # the built-in policy: confirm is asked, a review is denied with its id (four-eyes)
+    assert settings_of(guard.policy) == HookSettings(fail=guard.policy.fail, confirm="ask", review="deny")
     assert settings_of(replace(guard.policy, fail="closed")).fail == "closed"

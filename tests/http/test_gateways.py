@@ -66,14 +66,14 @@ def test_the_hook_route_is_mounted_and_the_actor_is_the_credentials_not_the_payl
     assert actor.id == "bob" and actor.verified and actor.method == "api_key"
 
 
-def test_a_held_hook_call_opens_a_review_and_without_a_wait_answers_ask_with_its_id(
+def test_a_held_hook_call_opens_a_review_and_without_a_wait_is_denied_with_its_id(
     client: TestClient, keys: dict[str, str], store: SqlStore
 ) -> None:
     answer, reason = permission(
         client.post("/v1/hooks/claude-code", json=claude_code(HELD_SNIPPET), headers=as_(keys, "alice"))
     )
     pending = store.reviews(status=ReviewStatus.PENDING)
-    assert answer == "ask" and len(pending) == 1
+    assert answer == "deny" and len(pending) == 1  # the built-in policy's hooks.review
     assert f"review {pending[0].id} is pending" in reason and pending[0].requester == "alice"
 
 
@@ -139,7 +139,7 @@ def test_a_hook_whose_wait_runs_out_answers_with_the_pending_review_before_its_d
             headers=as_(keys, "alice"),
         )
     )
-    assert answer == "ask" and "is pending" in reason
+    assert answer == "deny" and "is pending" in reason
     assert time.monotonic() - started < 30, "the wait must end at the hook's deadline, not at wait_review"
 
 
