@@ -271,6 +271,8 @@ def read_file(scan: Scan, call: Call, value: Value) -> Stream:
     if targets.is_sensitive_system_file(probe):
         scan.report("bash.fs.read_sensitive", call, target=shown, scope=targets.SYSTEM, detail=call.note())
         return Stream(frozenset({Taint(SENSITIVE, shown)}))
+    if targets.is_private_file(probe):  # shell history, startup files, /root: not for sending anywhere
+        return Stream(frozenset({Taint(SENSITIVE, shown)}))
     scope = targets.scope(probe)
     if scope in (targets.SYSTEM, targets.ROOT):
         return Stream(frozenset({Taint(SYSTEM_FILE, shown)}))

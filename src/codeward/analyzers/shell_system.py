@@ -56,6 +56,18 @@ SECURITY_SERVICES = frozenset(
         "mdatp",
         "sophos",
         "crowdstrike",
+        # the daemons behind them, as a process list names them
+        "falcond",
+        "sentineld",
+        "wdavdaemon",
+        "wazuh-agentd",
+        "ossec-agentd",
+        "cbagentd",
+        "elastic-agent",
+        "elastic-endpoint",
+        "sysmon",
+        "MsMpEng",
+        "msmpeng",
     ]
 )
 SYSTEM_DAEMONS = frozenset(
@@ -474,6 +486,9 @@ def pkill(scan: Scan, call: Call) -> Stream:
     patterns = [v.text for v in parsed.operands]
     user = parsed.get("-u", "-U", "--user")
     daemons = _daemons(" ".join(patterns))
+    guards = [name for name in _WORD.findall(" ".join(patterns)[:8000]) if name.lower() in SECURITY_SERVICES]
+    if guards:
+        _security(scan, call, guards[0], f"{call.program} stops {', '.join(guards[:3])}, a security monitor")
     if daemons:
         _kill(
             scan,

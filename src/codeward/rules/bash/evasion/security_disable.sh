@@ -28,3 +28,5 @@ ufw enable
 echo "setenforce 0"
 # ok: bash.evasion.security_disable
 iptables -L
+# ruleid: bash.evasion.security_disable
+sudo killall -9 falcond

