@@ -568,7 +568,7 @@ def delete(scan: Scan, call: Call, value: Value, *, recursive: bool, how: str) -
     shown = path.shown
     probe = probe_path(path)
     filtered = path.filter is not None
-    if is_history(text):
+    if is_history(probe if filtered else text):
         scan.report(
             "bash.evasion.history_wipe",
             call,

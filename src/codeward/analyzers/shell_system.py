@@ -341,9 +341,16 @@ def set_builtin(scan: Scan, call: Call) -> Stream:
     return NOTHING
 
 
+_RETENTION = re2.compile(
+    r"^--vacuum-(?:time=(?:[1-9]\d*\s*(?:d|days?|w|weeks?|months?|y|years?))|size=(?:[5-9]\d|\d{3,})\s*[MmGg]|[1-9]\d*\s*[GgTt])"
+    r"|^--vacuum-files=(?:[2-9]|\d{2,})$"
+)
+"""Vacuuming that keeps days, tens of megabytes or several files: log retention, not erasing the record."""
+
+
 def journalctl(scan: Scan, call: Call) -> Stream:
     vacuum = [v.text for v in call.args if v.text.startswith("--vacuum")]
-    if vacuum:
+    if vacuum and not all(_RETENTION.match(option) for option in vacuum):
         scan.report(
             "bash.evasion.history_wipe",
             call,
