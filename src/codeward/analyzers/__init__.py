@@ -15,6 +15,7 @@ from codeward.analyzers.python import PythonAnalyzer
 from codeward.analyzers.rulebook import RuleBook
 from codeward.analyzers.secrets import SecretsAnalyzer
 from codeward.analyzers.shell import ShellAnalyzer
+from codeward.analyzers.shell_dockerfile import DockerfileAnalyzer
 from codeward.protocols import Analyzer
 
 
@@ -33,5 +34,6 @@ def builtin_analyzers(rulebook: RuleBook, *, parse_limit: int = 1_000_000) -> li
         PatternAnalyzer(rulebook, parsed, parse_limit=parse_limit),
         SecretsAnalyzer(rulebook),
         NpmManifestAnalyzer(rulebook),
+        DockerfileAnalyzer(rulebook),
         PowerShellAnalyzer(rulebook, parsed),
     ]
