@@ -28,7 +28,7 @@ OUTER_MEMORY = 3 * 1024**3
 
 
 class OuterBound:
-    """This test process moved into a fresh pids + memory cgroup (v1), undone at the end of the session."""
+    """This test process moved into a fresh pids + memory cgroup (v1), undone at the end of the module."""
 
     def __init__(self) -> None:
         roots = controller_roots()
@@ -62,8 +62,9 @@ class OuterBound:
                 path.rmdir()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def outer_bound() -> Iterator[OuterBound | None]:
+    """Per test module, so that the rest of the suite (servers, load tests) runs outside this bound."""
     try:
         bound = OuterBound()
     except OSError:
@@ -73,7 +74,7 @@ def outer_bound() -> Iterator[OuterBound | None]:
     bound.release()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def box(outer_bound: OuterBound | None) -> Iterator[Sandbox]:
     """One sandbox for the session; skipped, saying why, only where bubblewrap or user namespaces are missing."""
     sandbox = Sandbox()

@@ -290,10 +290,7 @@ def _supervise(child: int, status: int, release: int) -> None:
         if release in ready and not os.read(release, 64):
             os.kill(child, signal.SIGKILL)  # the supervisor is gone: so is the sandbox
         sandbox_status = _reap(child)
-    for _ in range(400):  # the rest of the run (orphans reparented here); bounded, ~2 s
-        if _reap(-2) == -1:
-            break
-        select.select([], [], [], 0.005)
+    _end_orphans()
     _say(status, f"X {sandbox_status}")
     select.select([release], [], [], 30.0)
     for _ in range(50):
@@ -301,6 +298,27 @@ def _supervise(child: int, status: int, release: int) -> None:
             break
         select.select([], [], [], 0.02)
     os._exit(0)
+
+
+def _end_orphans() -> None:
+    """Kill and reap what is left of the run: processes orphaned inside the sandbox (say, a bwrap
+    killed mid set-up) are reparented to this subreaper, and must not outlive it. Bounded, ~2 s."""
+    children = f"/proc/self/task/{os.getpid()}/children"
+    for _ in range(400):
+        try:
+            fd = os.open(children, os.O_RDONLY)
+            try:
+                left = os.read(fd, 65536).split()
+            finally:
+                os.close(fd)
+        except OSError:
+            left = []
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(int(pid), signal.SIGKILL)
+        if _reap(-2) == -1 and not left:
+            return
+        select.select([], [], [], 0.005)
 
 
 def _reap(child: int) -> int | None:
