@@ -78,7 +78,8 @@ def intent_key(intent: Intent) -> str:
 def evaluate(policy: Policy, request: Request) -> Evaluation:
     base = _activation(request)
     key = intent_key(request.intent)
-    verdicts = [_verdict(policy, request, finding, key, base) for finding in request.findings]
+    capable: dict[str, list[CompiledRule]] = {}
+    verdicts = [_verdict(policy, request, finding, key, base, capable) for finding in request.findings]
 
     allow_listed = _allow_listed(policy, request)
     if allow_listed is not None:
@@ -128,7 +129,7 @@ def evaluate(policy: Policy, request: Request) -> Evaluation:
 
 def action_for(policy: Policy, request: Request, finding: Finding, key: str) -> Verdict:
     """The verdict for one finding under an intent key (used to compute remedies)."""
-    return _verdict(policy, request, finding, key, _activation(request))
+    return _verdict(policy, request, finding, key, _activation(request), {})
 
 
 def verdicts_under(
@@ -137,8 +138,9 @@ def verdicts_under(
     """The verdict of each finding (all of the request's by default) under an intent key, one at a time,
     the request's activation built once (building it per finding made remedies quadratic)."""
     base = _activation(request)
+    capable: dict[str, list[CompiledRule]] = {}
     for finding in request.findings if findings is None else findings:
-        yield _verdict(policy, request, finding, key, base)
+        yield _verdict(policy, request, finding, key, base, capable)
 
 
 def combined_risk(findings: list[Finding]) -> int:
@@ -213,17 +215,28 @@ def fail_action(policy: Policy) -> Action:
     return _FAIL_ACTIONS[policy.fail]
 
 
-def _verdict(policy: Policy, request: Request, finding: Finding, key: str, base: dict[str, Any]) -> Verdict:
+def _verdict(
+    policy: Policy,
+    request: Request,
+    finding: Finding,
+    key: str,
+    base: dict[str, Any],
+    capable: dict[str, list[CompiledRule]],
+) -> Verdict:
     """Final rules are floors (every matching one counts, later layers cannot lower them); among the
     other rules the first match decides, top layer first; with no match, the mode/severity default.
-    A rule whose condition fails at run time is skipped, and the verdict is at least the `fail` action."""
+    A rule whose condition fails at run time is skipped, and the verdict is at least the `fail` action.
+    `capable` remembers, per capability, the rules whose capabilities match it (in policy order)."""
     if finding.capability == "analysis.error":
         return Verdict(finding, _FAIL_ACTIONS[policy.fail], f"fail.{policy.fail}", None)
     activation: dict[str, Any] | None = None
     floor: Verdict | None = None
     chosen: Verdict | None = None
     failures: list[str] = []
-    for compiled in policy.rules:
+    rules = capable.get(finding.capability)
+    if rules is None:
+        rules = capable[finding.capability] = _rules_for(policy, finding.capability)
+    for compiled in rules:
         final = compiled.rule.final
         if (chosen is not None and not final) or not _static_match(compiled, request, finding):
             continue
@@ -266,10 +279,19 @@ def _with_failures(policy: Policy, verdict: Verdict, failures: list[str]) -> Ver
     return verdict
 
 
+def _rules_for(policy: Policy, capability: str) -> list[CompiledRule]:
+    """The policy's rules (in order) that match `capability`: a decision's findings share a few
+    capabilities, so each is matched against every rule once instead of once per finding."""
+    return [
+        compiled
+        for compiled in policy.rules
+        if any(capability_matches(pattern, capability) for pattern in compiled.rule.match.capabilities)
+    ]
+
+
 def _static_match(compiled: CompiledRule, request: Request, finding: Finding) -> bool:
+    """Everything but the capability (`_rules_for` matched that) and the `when` condition."""
     match = compiled.rule.match
-    if not any(capability_matches(pattern, finding.capability) for pattern in match.capabilities):
-        return False
     if match.scopes is not None and finding.scope not in match.scopes:
         return False
     if match.targets is not None and (
