@@ -85,3 +85,29 @@ def test_sandbox_run_refuses_a_language_it_cannot_run_with_a_clear_word(
 ) -> None:
     code, out, err = run(capsys, "sandbox", "run", "-c", "console.log(1)", "--lang", "javascript")
     assert code == 2 and "javascript" in err and "Traceback" not in err + out
+
+
+@pytest.mark.parametrize("view", ["overlay", "copy"])
+def test_both_project_views_preview_the_same_changes_and_keep_the_project(project: Path, view: str) -> None:
+    snippet = (
+        "import os, shutil\n"
+        "shutil.rmtree('build')\n"
+        "shutil.rmtree('src')\n"
+        "os.mkdir('src')\n"  # deleted and made again: an opaque folder in an overlay
+        "open('src/new.py', 'w').write('x = 1\\n')\n"
+        "open('README.md', 'a').write('more\\n')\n"
+    )
+    with Sandbox(project_view=view) as box:
+        ok, problem = box.available()
+        if not ok:
+            pytest.skip(f"the sandbox cannot run here: {problem}")
+        report = box.run_code(snippet, "python", project=str(project))
+    assert report.isolation.project_view in (
+        {"overlay", "idmapped-overlay"} if view == "overlay" else {"copy"}
+    )
+    assert "would delete 312 file(s) under ./build" in report.preview
+    assert "would delete ./src/ (1 file)" in report.preview
+    assert any(sentence.startswith("would create 1 file(s)") for sentence in report.preview)
+    assert any(sentence.startswith("would modify 1 file(s): ./README.md") for sentence in report.preview)
+    assert len(list((project / "build").iterdir())) == 312 and (project / "src" / "app.py").exists()
+    assert (project / "README.md").read_text() == "# demo\n"
