@@ -54,6 +54,8 @@ log = logging.getLogger("codeward")
 SandboxMode = str  # "auto" | "always" | "never"
 _MIN_SANDBOX_SECONDS = 0.5
 """Below this much time left before a deadline, the sandbox is not started."""
+MAX_OVERRUNNING = 2
+"""Analyses left running past their deadline at once; beyond it a new check is not analysed."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,7 @@ class _Evidence:
         self.stage = "starting"
         self.expired = False
         self.finished = threading.Event()
+        self.overran = False
         self._lock = threading.Lock()
         self._gathered: list[Finding] = []
         self._analysed: list[str] = []
@@ -200,6 +203,8 @@ class Guard:
         self._clearances = Clearances(
             self.policy.clearances, trust_unverified=self.policy.unverified_roles == "trust"
         )
+        self._overrun_lock = threading.Lock()
+        self._overrunning = 0
 
     # ------------------------------------------------------------------ the one public verb
     def check(
@@ -325,11 +330,18 @@ class Guard:
 
     # ------------------------------------------------------------------ evidence
     def _gather(self, subject: Subject, evidence: _Evidence, now: float) -> None:
-        """Project, session history and analysis. With a deadline they run in a helper thread that is
-        waited on until the deadline only: an analyzer cannot be interrupted, so a slow one is left to
-        finish unobserved while the decision is made without it."""
+        """History, analysis and project. With a deadline they run in a helper thread that is waited
+        on until the deadline only: an analyzer cannot be interrupted, so a slow one is left to finish
+        unobserved while the decision is made without it. While MAX_OVERRUNNING such analyses are
+        still running, a new one is not started (they would pile up): it is decided as unanalysed."""
         if evidence.deadline is None:
             self._collect(subject, evidence, now)
+            return
+        with self._overrun_lock:
+            busy = self._overrunning
+        if busy >= MAX_OVERRUNNING:
+            evidence.stage = f"{busy} earlier analyses that overran their deadlines still held the engine"
+            evidence.expire()
             return
         failure: list[Exception] = []
 
@@ -339,10 +351,17 @@ class Guard:
             except Exception as error:
                 failure.append(error)
             finally:
-                evidence.finished.set()
+                with self._overrun_lock:
+                    evidence.finished.set()
+                    if evidence.overran:
+                        self._overrunning -= 1
 
         threading.Thread(target=collect, name="codeward-analysis", daemon=True).start()
         if not evidence.finished.wait(max(0.0, evidence.deadline - time.monotonic())):
+            with self._overrun_lock:
+                if not evidence.finished.is_set():
+                    evidence.overran = True
+                    self._overrunning += 1
             evidence.expire()
         if failure and not evidence.expired:
             raise failure[0]

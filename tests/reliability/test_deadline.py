@@ -24,6 +24,7 @@ from codeward.adapters.hooks.judges import InProcessJudge
 from codeward.adapters.hooks.protocol import respond
 from codeward.adapters.proxy import AuditLog, GuardJudge, Inspection
 from codeward.context.project import ProjectReader
+from codeward.engine import MAX_OVERRUNNING
 from codeward.model import Action, Finding, Project
 
 STUCK_SECONDS = 30.0
@@ -109,6 +110,24 @@ def test_a_deadline_already_past_still_gives_a_decision(guard: Guard) -> None:
     )
     assert decision.action is Action.CONFIRM
     assert "engine.deadline" in {f.rule_id for f in decision.findings}
+
+
+def test_analyses_left_running_do_not_pile_up(guard: Guard, stuck: Stuck) -> None:
+    slow = slow_guard(guard, stuck)
+    command = Subject(kind="command", content="rm -rf / --no-preserve-root", language="bash")
+    for _ in range(MAX_OVERRUNNING):  # each leaves the stuck analyzer running
+        assert slow.check(command, deadline=time.monotonic() + 0.2).action is Action.BLOCK
+    refused, took = timed(lambda: slow.check(command, deadline=time.monotonic() + 10))
+    assert took < WELL_WITHIN  # not analysed at all: nothing new was started
+    assert refused.action is Action.CONFIRM
+    assert any(
+        "2 earlier analyses that overran their deadlines still held the engine" in r for r in refused.reasons
+    )
+    stuck.release.set()
+    wait_until = time.monotonic() + WELL_WITHIN
+    while slow._overrunning and time.monotonic() < wait_until:
+        time.sleep(0.01)
+    assert slow.check(command, deadline=time.monotonic() + 10).action is Action.BLOCK
 
 
 class StuckReader(ProjectReader):
