@@ -160,9 +160,8 @@ def deadline_rows(guard: Guard) -> list[str]:
     from codeward.adapters.hooks.protocol import respond
     from codeward.adapters.proxy import GuardJudge
 
-    stuck = Stuck()
     first, *rest = guard.analyzers
-    slow = Guard(analyzers=[first, stuck, *rest], sandbox_mode="never")
+    slow = Guard(analyzers=[first, Stuck(), *rest], sandbox_mode="never")
     command = "rm -rf / --no-preserve-root"
     subject = Subject(kind="command", content=command, language="bash", mode="execute")
     payload = json.dumps(
@@ -174,19 +173,29 @@ def deadline_rows(guard: Guard) -> list[str]:
         }
     ).encode()
     judge = InProcessJudge(guard_factory=lambda: slow, store_factory=None)
+
+    def guard_check(deadline: float) -> str:
+        return slow.check(subject, Context(), deadline=deadline).action.value
+
+    def hook(deadline: float) -> str:
+        answer = respond(dialect("claude-code"), payload, judge, deadline=deadline)
+        return str(json.loads(answer.stdout)["hookSpecificOutput"]["permissionDecision"])
+
+    def proxy(deadline: float) -> str:
+        seconds = deadline - time.monotonic()
+        return asyncio.run(GuardJudge(slow, deadline_seconds=seconds).check(subject, Context())).action.value
+
     rows = []
     for budget in (0.2, 1.0, 5.0):
-        started = time.monotonic()
-        decision = slow.check(subject, Context(), deadline=started + budget)
-        rows.append(_deadline_row("Guard.check", budget, time.monotonic() - started, decision.action.value))
-        started = time.monotonic()
-        answer = respond(dialect("claude-code"), payload, judge, deadline=started + budget)
-        said = json.loads(answer.stdout)["hookSpecificOutput"]["permissionDecision"]
-        rows.append(_deadline_row("hook (claude-code)", budget, time.monotonic() - started, said))
-        started = time.monotonic()
-        decision = asyncio.run(GuardJudge(slow, deadline_seconds=budget).check(subject, Context()))
-        rows.append(_deadline_row("proxy judge", budget, time.monotonic() - started, decision.action.value))
-    stuck.release.set()
+        for door, ask in (("Guard.check", guard_check), ("hook (claude-code)", hook), ("proxy judge", proxy)):
+            stuck = Stuck()
+            slow.analyzers[1] = stuck
+            started = time.monotonic()
+            outcome = ask(started + budget)
+            rows.append(_deadline_row(door, budget, time.monotonic() - started, outcome))
+            stuck.release.set()  # let the abandoned analysis end before the next door is timed
+            while slow._overrunning:
+                time.sleep(0.01)
     return rows
 
 
