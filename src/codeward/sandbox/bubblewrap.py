@@ -63,8 +63,10 @@ NEEDS_STRACE = re.compile(
 _FD_AUDIT_KEY, _SHELL_WRAPPER_MARK = "CODEWARD_AUDIT_KEY_FD", "codeward-sandbox"
 _SHELL_WRAPPER = (
     'ulimit -c 0 -t "$2" -v "$3" -f "$4" -u "$5" -n "$6" && ulimit -S -t "$1" || exit 125; '
-    'read -r _ <&"$7"; eval "exec 9<&$7 $7<&-"; shift 7; "$@" 9<&-; s=$?; '
-    # linger while the snippet's other processes live (the pid namespace's init and this shell are 2);
+    'read -r _ <&"$7"; eval "exec 9<&$7 $7<&-"; shift 7; '
+    # bash snippets run in a subshell of this one (a fork, no exec: no second start-up to trace)
+    'if [ "$1" = /bin/bash ]; then (exec 9<&-; f=$2; shift 2; . "$f"); else "$@" 9<&-; fi; s=$?; '
+    # linger while the snippet's other processes live (this shell is pid 1 of the namespace);
     # `read -t` on the go pipe, which the supervisor keeps open, is a sleep without a process
     "while set -- /proc/[0-9]*; [ $# -gt 1 ]; do read -r -t 0.02 -u 9 _; done; exit $s"
 )
