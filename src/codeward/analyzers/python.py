@@ -19,7 +19,7 @@ from codeward.analyzers import python_network as network
 from codeward.analyzers import python_services as services
 from codeward.analyzers import python_shapes as shapes
 from codeward.analyzers.python_effects import Call, Handler, Report, Scan
-from codeward.analyzers.python_scopes import CallSite, index_module, parse
+from codeward.analyzers.python_scopes import CallSite, ModuleIndex, ParsedModule, index_module, parse
 from codeward.analyzers.python_values import ENV_ALL, Resolver, Value
 from codeward.analyzers.rulebook import RuleBook
 from codeward.model import Confidence, Context, Finding, Subject
@@ -503,6 +503,12 @@ class PythonAnalyzer:
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
         parsed = parse(subject.content)
         index = index_module(parsed)
+        try:
+            return self._analyze(subject, parsed, index)
+        finally:
+            index.release()
+
+    def _analyze(self, subject: Subject, parsed: ParsedModule, index: ModuleIndex) -> list[Finding]:
         scan = Scan(index, Resolver(index), environ="environ" in subject.content)
         for site in index.calls:
             self._judge_call(scan, site)

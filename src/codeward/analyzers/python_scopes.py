@@ -139,7 +139,16 @@ class ModuleIndex:
     string_blobs: list[tuple[str, int]] = field(default_factory=list)
     mutations: dict[tuple[int, str], list[ast.expr]] = field(default_factory=dict)
     """(id of scope, name) -> values put into that name's object by a mutator call or item assignment."""
+    scopes: list[Scope] = field(default_factory=list)
+    """Every scope, the module's first."""
     _callers: dict[str, list[CallSite]] | None = None
+
+    def release(self) -> None:
+        """Drop every scope's bindings once the analysis is over. A binding points back at its scope, so
+        without this the index and the whole tree wait for a full garbage collection (tens of ms on a
+        service's heap) instead of being freed when the analysis returns."""
+        for scope in self.scopes:
+            scope.bindings.clear()
 
     def line_text(self, line: int) -> str:
         if 1 <= line <= len(self.lines):
@@ -191,7 +200,7 @@ def parse(source: str) -> ParsedModule:
     try:
         return ParsedModule(ast.parse(text).body, [], lines)
     except _PARSE_ERRORS as error:
-        whole_error: BaseException = error
+        whole_error: BaseException = error.with_traceback(None)  # its traceback would hold this frame
     body: list[ast.stmt] = []
     gaps: list[ParseGap] = []
     repaired = 0
@@ -215,7 +224,7 @@ def _parse_block(lines: list[str], first: int, last: int) -> tuple[list[ast.stmt
         try:
             return ast.parse(chunk).body, None, repairs
         except _PARSE_ERRORS as error:
-            failure: BaseException = error
+            failure: BaseException = error.with_traceback(None)
         line = getattr(failure, "lineno", None)
         if not isinstance(failure, SyntaxError) or line is None or not first <= line <= last:
             break
@@ -309,7 +318,7 @@ class Indexer:
 
     def __init__(self, parsed: ParsedModule) -> None:
         self.module = Scope("module", "<module>", None, None)
-        self.index = ModuleIndex(self.module, parsed.lines, body=parsed.body)
+        self.index = ModuleIndex(self.module, parsed.lines, body=parsed.body, scopes=[self.module])
         self._body = parsed.body
 
     def build(self) -> ModuleIndex:
@@ -355,6 +364,7 @@ class Indexer:
         for expression in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
             self._expression(expression, scope, context)
         inner = Scope("class", node.name, node, scope)
+        self.index.scopes.append(inner)
         self.index.classes[node.name] = (node, inner)
         self._statements(node.body, inner, ((), ()))
 
@@ -435,6 +445,7 @@ class Indexer:
         if not isinstance(node, ast.Lambda):
             name = node.name
         inner = Scope("function", name, node, scope)
+        self.index.scopes.append(inner)
         arguments = node.args
         for argument in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]:
             inner.params.append(argument.arg)
