@@ -174,12 +174,6 @@ def test_huge_and_deeply_nested_shapes_are_judged(guard: Guard, shape: str) -> N
     judge(guard, content, language, kind="prompt" if language == "text" else "code")
 
 
-@pytest.mark.xfail(
-    reason="the shell analyzer spends about eight Python frames per $( level, so its MAX_RECURSION of "
-    "150 overflows the stack first (between 100 and 150 levels); the engine turns the crash into the fail action. "
-    "A lower limit would make such input a partial-analysis notice instead: the shell analyzer's call",
-    strict=False,
-)
 def test_deeply_nested_command_substitution_does_not_crash_the_shell_analyzer(guard: Guard) -> None:
     judge(guard, "echo " + "$(" * 2_000 + "ls" + ")" * 2_000, "bash", kind="command")
 

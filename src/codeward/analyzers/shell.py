@@ -108,7 +108,7 @@ MAX_NESTING = 6
 """Levels of code inside code (bash -c inside eval inside $(…)) that are walked."""
 MAX_CALL_DEPTH = 4
 MAX_NESTED_BYTES = 1_000_000
-MAX_RECURSION = 150
+MAX_RECURSION = 60
 """Syntax-tree depth walked recursively; deeper input is reported as partly analysed."""
 MAX_LOOP_VALUES = 4
 MAX_FINDINGS = 300
