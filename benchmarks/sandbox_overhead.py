@@ -8,8 +8,9 @@ overlay and as a copy; and the warm pool, from snippet to report. Overhead = san
 Benign snippets only; needs bubblewrap (and root for the per-run cgroups, as in production).
 `--clock cpu` prints the CPU time one run costs (this process and every process it waited for,
 teardown included), which a busy shared machine inflates far less than wall time; the warm pool's
-rows are wall time only (its refills run in the background). Each warm sample starts once the
-previous run is torn down and the pool refilled, as for an agent's commands seconds apart.
+rows are wall time only (its refills run in the background). Each warm sample starts 0.3 s after
+the previous run was torn down and the pool refilled (the new sandbox has finished starting), as
+for an agent's commands, which come seconds apart.
 """
 
 from __future__ import annotations
@@ -111,7 +112,8 @@ def warm_rows(runs: int) -> list[Row]:
             box.warm_up(language, code=code)
             samples = []
             for _ in range(runs):
-                box.settle()  # the last run torn down, the pool refilled: snippets seconds apart
+                box.settle()  # the last run torn down, the pool refilled ...
+                time.sleep(0.3)  # ... and its sandbox done starting: an agent's commands come seconds apart
                 samples += timed(sandboxed(box, code, language), 1, "wall")
             tracer = "audit hook" if language == "python" else "strace"
             rows.append((f"warm pool {language}, {tracer}: snippet -> report", samples, None))

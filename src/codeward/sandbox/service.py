@@ -8,6 +8,7 @@ each one serves exactly one snippet and is thrown away.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -95,10 +96,13 @@ class Sandbox:
 
     def _cleanup(self, run: SandboxRun) -> None:
         """Tear a finished run down after its report is out (the mounts and cgroup outlive its processes)."""
-        if self._closed:
-            self.backend.discard(run)
-        else:
-            self._teardown.submit(self.backend.discard, run)
+        try:
+            if not self._closed:
+                self._teardown.submit(self.backend.discard, run)
+                return
+        except RuntimeError:  # closed meanwhile: the executor takes no more work
+            pass
+        self.backend.discard(run)
 
     def warm_up(self, language: str, project: str | None = None, *, code: str = "") -> None:
         """Start the pool's sandboxes for this kind of run now (blocking), rather than after a first use."""
@@ -110,6 +114,8 @@ class Sandbox:
 
     def settle(self) -> None:
         """Wait until earlier runs are torn down and the pool is refilled (benchmarks, tests)."""
+        if self._closed:
+            return
         self._teardown.submit(lambda: None).result()
         if self.pool is not None:
             self.pool.settle()
@@ -168,7 +174,8 @@ class WarmPool:
     def refill(self, language: str, project: str | None, tracers: list[str]) -> None:
         """Start replacements for what was taken, in the background."""
         if not self._closed:
-            self._refills.submit(self.fill, (language, project, tuple(tracers)))
+            with contextlib.suppress(RuntimeError):  # closed meanwhile
+                self._refills.submit(self.fill, (language, project, tuple(tracers)))
 
     def fill(self, key: PoolKey) -> None:
         language, project, tracers = key
@@ -193,7 +200,8 @@ class WarmPool:
 
     def settle(self) -> None:
         if not self._closed:
-            self._refills.submit(lambda: None).result()
+            with contextlib.suppress(RuntimeError):
+                self._refills.submit(lambda: None).result()
 
     def close(self) -> None:
         self._closed = True
