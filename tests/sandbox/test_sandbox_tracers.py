@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import struct
 from pathlib import Path
 
-from codeward.sandbox import seccomp
+import pytest
+
+from codeward.errors import SandboxUnavailable
+from codeward.sandbox import Sandbox, seccomp
 from codeward.sandbox.decoys import canaries, project_decoys
 from codeward.sandbox.tracers import strace
 from codeward.sandbox.tracers.audit import AuditStream
@@ -101,3 +105,14 @@ def test_real_secrets_in_the_project_get_decoys_of_the_same_shape(tmp_path: Path
     assert "sk_live_realvalue" not in decoys[".env"] and decoys[".env"].startswith("API_KEY=cwdecoy-")
     assert "# comment" in decoys[".env"] and "real\n" not in decoys["id_ed25519"]
     assert canary.found_in(decoys[".env"]) == ["./.env"]
+
+
+def test_a_missing_bubblewrap_is_said_with_the_way_to_install_it() -> None:
+    box = Sandbox()
+    box.backend._host = dataclasses.replace(box.backend.host, bwrap=None)
+    ok, problem = box.available()
+    assert not ok and "apt-get install bubblewrap" in problem
+    with pytest.raises(SandboxUnavailable, match="bubblewrap"):
+        box.run_code("echo hi", "bash")
+    assert box.run_code("console.log(1)", "javascript").ran is False  # not run, and no error either
+    box.close()
