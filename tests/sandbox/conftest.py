@@ -94,15 +94,16 @@ def bounded(outer_bound: OuterBound | None) -> OuterBound:
 
 
 def fingerprint(root: Path, *, depth: int = 2) -> dict[str, tuple[int, int, str]]:
-    """Every entry under `root` to `depth` levels: size, mode and (for small files) a content hash."""
+    """Every entry under `root` to `depth` levels (1: its own entries): size, mode, a small file's hash."""
     entries: dict[str, tuple[int, int, str]] = {}
     base = len(root.parts)
     for directory, dirnames, filenames in os.walk(root):
         here = Path(directory)
-        if len(here.parts) - base >= depth:
-            dirnames[:] = []
-        dirnames[:] = [name for name in dirnames if not _noise(str(here / name))]
-        for name in dirnames + filenames:
+        names = dirnames + filenames
+        dirnames[:] = (
+            [] if len(here.parts) - base >= depth - 1 else [d for d in dirnames if not _noise(str(here / d))]
+        )
+        for name in names:
             path = here / name
             if _noise(str(path)):
                 continue
@@ -127,10 +128,13 @@ def real_home(box: Sandbox) -> Path:
 @pytest.fixture
 def host_unchanged(real_home: Path) -> Iterator[None]:
     """Fails the test if the real home, the root directory or the cron spool changed during it."""
-    watched = [real_home, Path("/"), Path("/var/spool/cron"), Path("/etc")]
-    before = {str(p): fingerprint(p, depth=1 if p == Path("/") else 2) for p in watched if p.exists()}
+    # the home and /etc one level deep (what the snippets aim at: ~/.bashrc, ~/.ssh, /etc/passwd),
+    # so that other people's work on a shared machine (deeper caches and configs) is not mistaken
+    # for the sandbox's; the cron spool in full
+    watched = {real_home: 1, Path("/"): 1, Path("/etc"): 1, Path("/var/spool/cron"): 3}
+    before = {str(p): fingerprint(p, depth=depth) for p, depth in watched.items() if p.exists()}
     yield
-    after = {str(p): fingerprint(p, depth=1 if p == Path("/") else 2) for p in watched if p.exists()}
+    after = {str(p): fingerprint(p, depth=depth) for p, depth in watched.items() if p.exists()}
     for place in before:
         changed = {
             path
