@@ -18,7 +18,7 @@ from codeward.capabilities import get as capability
 from codeward.model import Confidence, Finding, FindingSource, Severity
 from codeward.redaction import redact
 from codeward.sandbox.cgroups import CgroupUsage
-from codeward.sandbox.decoys import CRON_SPOOL, CanarySet, Decoy, persistence_capability
+from codeward.sandbox.decoys import CanarySet, Decoy, persistence_capability
 from codeward.sandbox.layout import SENSITIVE_SYSTEM_READS, SYSTEM_READ_DIRS, Layout
 from codeward.sandbox.limits import SandboxLimits
 from codeward.sandbox.report import (
@@ -393,10 +393,8 @@ def _home(report: BehaviourReport, record: RunRecord, findings: _Findings, lines
         return
     total = sum(c.files for c in gone)
     top_level = {_top(c.path, layout.home) for c in gone}
-    everything = len(top_level) >= max(
-        3,
-        len(record.home_decoys and {_top(f"{layout.home}/{r}", layout.home) for r in record.home_decoys}) - 1,
-    )
+    decoy_tops = {_top(f"{layout.home}/{relative}", layout.home) for relative in record.home_decoys}
+    everything = len(top_level) >= max(3, len(decoy_tops) - 1)  # (nearly) all of the home went
     target = "~" if everything else layout.shown(sorted(top_level)[0]) if len(top_level) == 1 else "~"
     recursive = everything or any(c.kind == "dir" for c in gone) or total >= 3
     sensitive = [
@@ -757,8 +755,6 @@ def _persistence(
             scope=layout.scope(write.path),
         )
         lines.append(f"wrote {text}")
-    crontabs = [c for c in record.spool_changes if c.path.startswith(CRON_SPOOL)]
-    del crontabs
 
 
 # ---------------------------------------------------------------------------------------------- network
