@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from codeward.sandbox import BehaviourReport, Sandbox
+from codeward.sandbox import BehaviourReport, Sandbox, SandboxLimits
 
 pytestmark = [pytest.mark.sandbox, pytest.mark.timeout(90), pytest.mark.usefixtures("host_unchanged")]
 
@@ -245,3 +245,13 @@ def test_the_run_has_no_network_no_capabilities_and_a_read_only_system(box: Sand
     assert lines[2:4] == ["30", "30"]  # EROFS
     assert lines[4] == "sandbox"
     assert report.isolation.uid != 0 and report.isolation.seccomp
+
+
+@pytest.mark.parametrize(
+    "language, loop", [("python", "while True:\n    pass\n"), ("bash", "while :; do :; done")]
+)
+def test_burning_cpu_meets_the_cpu_limit(language: str, loop: str) -> None:
+    with Sandbox(SandboxLimits(cpu_seconds=1)) as box:
+        report = box.run_code(loop, language, timeout=8)
+    assert report.signal == "SIGXCPU" and not report.timed_out
+    assert "cpu_time" in limits_hit(report) and "sandbox.resource.cpu" in rules(report)
