@@ -976,9 +976,13 @@ def _shown_output(data: bytes, canary: CanarySet, limit: int = 4000) -> str:
     return redact(canary.mask(text))
 
 
+def _span(milliseconds: float) -> str:
+    return f"{milliseconds:.0f} ms" if milliseconds < 1000 else f"{milliseconds / 1000:.1f} s"
+
+
 def _honest_limits(record: RunRecord, observations: list[Observation]) -> list[str]:
     limits = [
-        f"Observed for {record.duration_ms / 1000:.1f} s only: code that waits for a date, a signal, "
+        f"Observed for {_span(record.duration_ms)} only: code that waits for a date, a signal, "
         "a network reply or a file that is not here did not show what it would do.",
         "No network: connection attempts are recorded, none can succeed, so what a server would have "
         "sent back, and what the code would then have done, is unknown.",
