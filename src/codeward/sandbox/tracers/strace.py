@@ -56,7 +56,12 @@ _UNIX_PATH = re.compile(r'sun_path=(@?"(?:[^"\\]|\\.)*")')
 
 def command(output_prefix: str, *, seccomp_bpf: bool) -> list[str]:
     """The strace command line to put in front of bwrap."""
-    argv = ["strace", "-f", "-ff", "-qq", "-y", "-s", "256", "-e", "signal=none", "-e", f"trace={TRACED}"]
+    traced = TRACED
+    if seccomp_bpf:
+        # calls the sandbox's filter refuses never reach a --seccomp-bpf strace: tracing them would
+        # only stop bwrap's own set-up (its mounts, pivot_root) on the way
+        traced = ",".join(name for name in TRACED.split(",") if name not in _REFUSABLE)
+    argv = ["strace", "-f", "-ff", "-qq", "-y", "-s", "256", "-e", "signal=none", "-e", f"trace={traced}"]
     if seccomp_bpf:
         argv.append("--seccomp-bpf")
     return [*argv, "-o", output_prefix, "--"]
