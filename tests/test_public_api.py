@@ -6,6 +6,7 @@ def test_public_api_is_pinned() -> None:
     assert codeward.__all__ == [
         "Action",
         "Actor",
+        "BehaviourReport",
         "CodewardError",
         "Confidence",
         "Context",
@@ -21,6 +22,7 @@ def test_public_api_is_pinned() -> None:
         "Policy",
         "PolicyError",
         "Project",
+        "Sandbox",
         "Session",
         "SessionEvent",
         "Severity",
@@ -29,3 +31,9 @@ def test_public_api_is_pinned() -> None:
         "__version__",
         "load_policy",
     ]
+
+
+def test_the_sandbox_is_part_of_the_public_api() -> None:
+    from codeward.sandbox import BehaviourReport, Sandbox
+
+    assert codeward.Sandbox is Sandbox and codeward.BehaviourReport is BehaviourReport

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
         SubjectKind,
     )
     from codeward.policy.loader import Policy, load_policy
+    from codeward.sandbox import BehaviourReport, Sandbox
 
 # Imported on first use (PEP 562): a hook process that imports `codeward.errors` must not pay for
 # pydantic, the engine and the policy compiler at interpreter start.
@@ -41,6 +42,8 @@ _LAZY = {
     "PolicyError": "codeward.errors",
     "Policy": "codeward.policy.loader",
     "load_policy": "codeward.policy.loader",
+    "BehaviourReport": "codeward.sandbox",
+    "Sandbox": "codeward.sandbox",
 }
 
 
@@ -58,6 +61,7 @@ __version__ = "0.1.0"
 __all__ = [
     "Action",
     "Actor",
+    "BehaviourReport",
     "CodewardError",
     "Confidence",
     "Context",
@@ -73,6 +77,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Project",
+    "Sandbox",
     "Session",
     "SessionEvent",
     "Severity",
