@@ -238,17 +238,19 @@ def test_input_beyond_the_parse_limit_still_meets_the_pattern_tier(
     assert code == 4 and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("mode", "action", "exit_code"), [("generate", "notice", 0), ("execute", "confirm", 3)]
+)
 def test_huge_harmless_input_is_decided_with_a_note_of_what_was_not_parsed(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, mode: str, action: str, exit_code: int
 ) -> None:
+    """Generated text that was only pattern-read gets a notice; running it is confirmed first."""
     script = tmp_path / "huge.py"
     script.write_text("print('hello')\n" * 700_000)
-    code, out, _ = run(
-        capsys, "check", str(script), "--mode", "execute", "--format", "json", "--sandbox", "never"
-    )
+    code, out, _ = run(capsys, "check", str(script), "--mode", mode, "--format", "json", "--sandbox", "never")
     decision = json.loads(out)
     assert [f["rule_id"] for f in decision["findings"]] == ["engine.too-large"]
-    assert decision["action"] == "notice" and code == 0
+    assert decision["action"] == action and code == exit_code
 
 
 def test_random_binary_gets_a_decision_not_a_traceback(
