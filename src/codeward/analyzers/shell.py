@@ -152,7 +152,10 @@ class ShellAnalyzer:
 
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
         walk = _Walk(self._rulebook, self._parser, subject.language or "bash")
-        return walk.run(subject.content)
+        try:
+            return walk.run(subject.content)
+        finally:
+            walk.release()
 
 
 class _Walk:
@@ -186,6 +189,11 @@ class _Walk:
         self.budget = 20_000 + len(source)
         self.nested_bytes = 0
         self.limits_hit: set[str] = set()
+
+    def release(self) -> None:
+        """Drop the word reader, which holds a method of this walk: the cycle would otherwise keep
+        every walk (tree, frames, values) alive until the next full garbage collection."""
+        self.__dict__.pop("reader", None)
 
     def run(self, content: str) -> list[Finding]:
         self.deadline = time.perf_counter() + MAX_SECONDS
