@@ -54,9 +54,10 @@ def bash_snippet(seed: int, lines: int) -> str:
 
 def python_snippet(seed: int, lines: int) -> str:
     body = ["import json", "import os", ""]
-    while len(body) < lines:
+    while len(body) + 2 <= lines:
         n = len(body) + seed
         body += [f"def step_{n}(value):", f"    return json.dumps({{'v': value + {n}, 'cwd': os.getcwd()}})"]
+    body += [f"# step {seed}"] * (lines - len(body))  # a whole module: never a def cut off from its body
     return "\n".join(body[:lines])
 
 

@@ -5,6 +5,7 @@ codeward serve [--host 127.0.0.1] [--port 8731] [--db URL] [--policy FILE]
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -28,6 +29,10 @@ def create_app(config: ServiceConfig | None = None, *, service: Service | None =
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # The engine, its rules and the CEL runtime are ~30,000 long-lived objects: frozen out of the
+        # collector's generations, they no longer make every full collection a 40-60 ms pause.
+        gc.collect()
+        gc.freeze()
         yield
         await running.drain()
         if owned:
