@@ -55,6 +55,15 @@ def _extension() -> Any:
     return cel
 
 
+Bound = Any
+"""An activation converted to CEL values once (`bind`): evaluating against it costs ~0.2 µs instead of
+the ~45 µs of converting a request's dict again for every condition."""
+
+
+def bind(activation: dict[str, Any]) -> Bound:
+    return _extension().Context(activation)
+
+
 class Condition:
     """One CEL expression, compiled; evaluates to a bool over a request activation."""
 
@@ -74,10 +83,10 @@ class Condition:
                 f"conditions may use {', '.join(sorted(ROOTS))}"
             )
 
-    def value(self, activation: dict[str, Any]) -> Any:
+    def value(self, activation: dict[str, Any] | Bound) -> Any:
         return self._program.execute(activation)
 
-    def evaluate(self, activation: dict[str, Any]) -> bool:
+    def evaluate(self, activation: dict[str, Any] | Bound) -> bool:
         result = self._program.execute(activation)
         if not isinstance(result, bool):
             raise PolicyError(f"condition `{self.source}` gave {result!r}, not true or false")

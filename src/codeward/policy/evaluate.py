@@ -27,6 +27,7 @@ from codeward.model import (
     Severity,
     Subject,
 )
+from codeward.policy.cel import Bound, bind
 from codeward.policy.loader import CompiledRule, Policy
 
 _SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
@@ -229,7 +230,7 @@ def _verdict(
     `capable` remembers, per capability, the rules whose capabilities match it (in policy order)."""
     if finding.capability == "analysis.error":
         return Verdict(finding, _FAIL_ACTIONS[policy.fail], f"fail.{policy.fail}", None)
-    activation: dict[str, Any] | None = None
+    activation: Bound | None = None
     floor: Verdict | None = None
     chosen: Verdict | None = None
     failures: list[str] = []
@@ -242,10 +243,10 @@ def _verdict(
             continue
         if compiled.when is not None:
             if activation is None:
-                activation = dict(base)
-                activation["finding"] = _finding_view(finding)
-                activation["intent"] = dict(base["intent"], key=key)
-                activation["variables"] = _variables(policy, activation)
+                values = dict(base)
+                values["finding"] = _finding_view(finding)
+                values["intent"] = dict(base["intent"], key=key)
+                activation = _bound(policy, values)
             try:
                 holds = compiled.when.evaluate(activation)
             except Exception as error:
@@ -316,6 +317,21 @@ def _static_match(compiled: CompiledRule, request: Request, finding: Finding) ->
         match.min_confidence is not None
         and _CONFIDENCE_ORDER.index(finding.confidence) < _CONFIDENCE_ORDER.index(match.min_confidence)
     )
+
+
+def _bound(policy: Policy, activation: dict[str, Any]) -> Bound:
+    """The activation converted to CEL once, with the policy's variables computed over it in order
+    (each may use the ones before it)."""
+    values: dict[str, Any] = {}
+    activation["variables"] = values
+    bound = bind(activation)
+    for name, expression in policy.variables.items():
+        try:
+            values[name] = expression.value(bound)
+        except Exception:
+            values[name] = None
+        bound.add_variable("variables", values)
+    return bound
 
 
 def _variables(policy: Policy, activation: dict[str, Any]) -> dict[str, Any]:
