@@ -147,10 +147,8 @@ class _Evidence:
             return list(complete)
         if complete is not None:
             message = f"the decision's deadline passed while {stage}: judged without the project's context"
-            return [
-                *complete,
-                _engine_finding("engine.deadline", "analysis.incomplete", message, Severity.LOW),
-            ]
+            context_lost = _engine_finding("engine.deadline", "analysis.incomplete", message, Severity.LOW)
+            return [*complete, context_lost.model_copy(update={"target": PROJECT_CONTEXT})]
         partial = self.gathered()[:limit]
         left_out = f"not analysed: {', '.join(missing)}" if missing else "payloads left unwrapped"
         message = (
@@ -635,6 +633,10 @@ def _decisive_rule(evaluation: Evaluation) -> str | None:
     if evaluation.decisive is None:
         return None
     return evaluation.decisive.rule_id
+
+
+PROJECT_CONTEXT = "project context"
+"""The target of a deadline finding that lost only the project's context (every analyzer ran)."""
 
 
 def _engine_finding(
