@@ -39,7 +39,7 @@ C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW,
 def send(scan: Scan, call: Call, destination: str, taints: frozenset[Taint], *, how: str = "sends") -> None:
     """Judge data leaving the machine by where it came from."""
     by_kind: dict[str, Taint] = {}
-    for taint in taints:
+    for taint in sorted(taints, key=lambda t: (t.kind, t.detail)):  # a set: the same answer every run
         by_kind.setdefault(taint.kind, taint)
     if SHELL_OUTPUT in by_kind:
         remote_shell(scan, call, destination, listening=destination.startswith(":"))
