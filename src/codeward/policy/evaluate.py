@@ -242,12 +242,12 @@ def _verdict(
         if (chosen is not None and not final) or not _static_match(compiled, request, finding):
             continue
         if compiled.when is not None:
-            if activation is None:
-                values = dict(base)
-                values["finding"] = _finding_view(finding)
-                values["intent"] = dict(base["intent"], key=key)
-                activation = _bound(policy, values)
             try:
+                if activation is None:  # converted inside the try: a failure is this rule's, as before
+                    values = dict(base)
+                    values["finding"] = _finding_view(finding)
+                    values["intent"] = dict(base["intent"], key=key)
+                    activation = _bound(policy, values)
                 holds = compiled.when.evaluate(activation)
             except Exception as error:
                 failures.append(
