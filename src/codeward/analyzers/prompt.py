@@ -233,8 +233,15 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "social_engineering",
         1.0,
-        "asks for a login page that imitates someone else's",
-        r"\b(?:login|log-?in|sign[- ]?in) (?:page|form|screen|portal|site) (?:that|which) (?:looks?|mimics|imitates|copies|resembles)\b"
+        "asks for a login page indistinguishable from someone else's",
+        r"\b(?:login|log-?in|sign[- ]?in) (?:page|form|screen|portal|site) (?:that|which) "
+        r"(?:looks? (?:exactly|just|identical)|is (?:identical|indistinguishable))\b",
+    ),
+    _cue(
+        "social_engineering",
+        0.6,
+        "asks for a login page that imitates another",
+        r"\b(?:login|log-?in|sign[- ]?in) (?:page|form|screen|portal|site) (?:that|which) (?:looks? like|mimics|imitates|copies|resembles)\b"
         r"|\b(?:replica|look-?alike|copy|clone) of (?:the |a )?[\w.-]+(?: [\w.-]+){0,3} (?:login|log-?in|sign[- ]?in) (?:page|form|portal)\b",
     ),
     _cue(
@@ -242,7 +249,8 @@ CUES: tuple[Cue, ...] = (
         0.8,
         "asks to collect the passwords people type",
         r"\b(?:captur|harvest|collect|grab|log)\w* (?:the |their |users'? |victims'? )?(?:usernames? and )?"
-        r"(?:passwords|credentials|logins)\b[^.]{0,60}\b(?:to me|emails?|sends?|posts?|uploads?)\b",
+        r"(?:passwords|credentials|logins)\b[^.]{0,60}\b(?:to me|emails?|sends?|posts?|uploads?)\b"
+        r"|\b(?:passwords|credentials) (?:people|users|victims|they|visitors) (?:enter|type|submit)\b",
     ),
     # ------------------------------------------------------------ malware
     _cue(
