@@ -37,45 +37,7 @@ _HARMLESS_DEVICES = re.compile(
 _BLOCK_DEVICE = re.compile(
     r"^/dev/(sd[a-z]|hd[a-z]|vd[a-z]|xvd[a-z]|nvme\d|mmcblk\d|md\d|dm-\d|loop\d|nbd\d|rbd\d|zd\d|bcache\d|disk/|mapper/|mem$|kmem$|port$)"
 )
-_HISTORY_FILES = frozenset(
-    {
-        ".bash_history",
-        ".zsh_history",
-        ".zhistory",
-        ".history",
-        ".sh_history",
-        ".ksh_history",
-        ".python_history",
-        ".mysql_history",
-        ".psql_history",
-        ".sqlite_history",
-        ".node_repl_history",
-        ".rediscli_history",
-        ".lesshst",
-        ".viminfo",
-        ".local/share/fish/fish_history",
-    }
-)
 _LOG_DIRS = ("/var/log", "/var/adm", "/var/account", "/var/run/utmp", "/run/utmp", "/var/log/journal")
-_STARTUP_FILES = frozenset(
-    {
-        ".bashrc",
-        ".bash_profile",
-        ".bash_login",
-        ".bash_logout",
-        ".profile",
-        ".zshrc",
-        ".zprofile",
-        ".zshenv",
-        ".zlogin",
-        ".kshrc",
-        ".cshrc",
-        ".tcshrc",
-        ".config/fish/config.fish",
-        ".xprofile",
-        ".xinitrc",
-    }
-)
 _SYSTEM_STARTUP = re.compile(
     r"^/etc/(profile(\.d/.*)?|bash\.bashrc|bashrc|zsh/.*|zshrc|zprofile|environment)$"
 )
@@ -97,82 +59,6 @@ _SSHD_WEAK = re.compile(
 _SELINUX_OFF = re.compile(r"SELINUX\s*=\s*(disabled|permissive)", re.I)
 _UID_ZERO = re.compile(r"^[^:\n]*:[^:\n]*:0:", re.M)
 
-# commands a poisoned alias or function typically hides behind, and the programs that make it harmful
-COMMON_COMMANDS = frozenset(
-    [
-        "sudo",
-        "su",
-        "doas",
-        "passwd",
-        "ssh",
-        "scp",
-        "sftp",
-        "gpg",
-        "ssh-add",
-        "ssh-keygen",
-        "login",
-        "ls",
-        "cd",
-        "rm",
-        "cp",
-        "mv",
-        "cat",
-        "less",
-        "more",
-        "grep",
-        "find",
-        "ps",
-        "kill",
-        "top",
-        "git",
-        "python",
-        "python3",
-        "pip",
-        "pip3",
-        "npm",
-        "node",
-        "yarn",
-        "vim",
-        "vi",
-        "nano",
-        "emacs",
-        "make",
-        "docker",
-        "kubectl",
-        "apt",
-        "apt-get",
-        "yum",
-        "dnf",
-        "brew",
-        "clear",
-        "exit",
-        "echo",
-        "man",
-        "chmod",
-        "chown",
-        "which",
-        "whoami",
-        "id",
-        "bash",
-        "sh",
-        "zsh",
-        "source",
-        "history",
-        "curl",
-        "wget",
-        "tar",
-        "mkdir",
-        "touch",
-        "ping",
-        "ifconfig",
-        "ip",
-        "netstat",
-        "ss",
-        "mount",
-        "env",
-        "export",
-    ]
-)
 _CREDENTIAL_PROMPTS = frozenset(
     {"sudo", "su", "doas", "passwd", "ssh", "scp", "sftp", "gpg", "ssh-add", "login"}
 )
@@ -233,7 +119,7 @@ def is_block_device(path: str) -> bool:
 
 def is_history(path: str) -> bool:
     relative = targets.home_relative(path)
-    if relative is not None and relative in _HISTORY_FILES:
+    if relative is not None and relative in targets.HISTORY_FILES:
         return True
     text = targets.normalise(path).rstrip("*").rstrip("/")
     if _ROTATED_APPLICATION_LOG.match(targets.normalise(path)):
@@ -316,7 +202,7 @@ def write_file(
                 detail=f"{how} {shown}, erasing the record of what was run",
             )
         return
-    if (relative is not None and relative in _STARTUP_FILES) or _SYSTEM_STARTUP.match(text):
+    if (relative is not None and relative in targets.STARTUP_FILES) or _SYSTEM_STARTUP.match(text):
         _startup_write(scan, call, shown, content, how)
         return
     if text.endswith(("/authorized_keys", "/authorized_keys2")):
@@ -534,7 +420,7 @@ def poisoned_definitions(text: str) -> list[str]:
                 words = words[1:]
             first = words[0].lstrip("\\").rsplit("/", 1)[-1] if words else ""
             if (
-                name in COMMON_COMMANDS
+                name in targets.COMMON_COMMANDS
                 and first != name
                 and (
                     name in _CREDENTIAL_PROMPTS
