@@ -15,9 +15,10 @@ import argparse
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+
+from timing import CLOCKS, percentiles
 
 from codeward import Context, Guard, Subject
 from codeward.analyzers.javascript import JavaScriptAnalyzer
@@ -82,20 +83,7 @@ def module(lines: int) -> str:
     return "\n".join(text[: ends[-1]]) + "\n"
 
 
-CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-"""`cpu` counts only this process's CPU time: on a machine shared with other work, the portable number."""
 clock = CLOCKS["wall"]
-
-
-def percentiles(function: Callable[[], object], runs: int) -> tuple[float, float]:
-    function()
-    times = []
-    for _ in range(runs):
-        started = clock()
-        function()
-        times.append((clock() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
 def sizes(runs: int, analyzer: JavaScriptAnalyzer, guard: Guard) -> None:
@@ -109,9 +97,9 @@ def sizes(runs: int, analyzer: JavaScriptAnalyzer, guard: Guard) -> None:
         encoded = source.encode()
         subject = Subject(content=source, language="javascript", mode="execute")
         count = max(20, runs // (10 if size >= 1000 else 1))
-        parse = percentiles(partial(parser.parse, encoded), count)
-        alone = percentiles(partial(analyzer.analyze, subject, context), count)
-        whole = percentiles(partial(guard.check, subject, context), count)
+        parse = percentiles(partial(parser.parse, encoded), count, clock)
+        alone = percentiles(partial(analyzer.analyze, subject, context), count, clock)
+        whole = percentiles(partial(guard.check, subject, context), count, clock)
         print(
             f"{source.count(chr(10)):>6}  {parse[0]:>9.3f} / {parse[1]:<8.3f}  {alone[0]:>10.3f} / {alone[1]:<9.3f}"
             f"  {whole[0]:>11.3f} / {whole[1]:<9.3f}"

@@ -13,10 +13,9 @@ from __future__ import annotations
 
 import argparse
 import ast
-import statistics
-import time
-from collections.abc import Callable
 from functools import partial
+
+from timing import CLOCKS, percentiles
 
 from codeward import Context, Guard, Subject
 from codeward.analyzers.python import PythonAnalyzer
@@ -80,20 +79,7 @@ def module(lines: int) -> str:
     return "\n".join("\n".join(blocks).splitlines()[:lines]) + "\n"
 
 
-CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}
-"""`cpu` counts only this process's CPU time: on a machine shared with other work, the portable number."""
 clock = CLOCKS["wall"]
-
-
-def percentiles(function: Callable[[], object], runs: int) -> tuple[float, float]:
-    function()
-    times = []
-    for _ in range(runs):
-        started = clock()
-        function()
-        times.append((clock() - started) * 1000)
-    times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.99))]
 
 
 def main() -> None:
@@ -119,9 +105,9 @@ def main() -> None:
         trimmed = source if _parses(source) else source.rsplit("\n", 3)[0] + "\n"
         subject = Subject(content=trimmed, language="python", mode="execute")
         count = max(20, runs // (10 if size >= 1000 else 1))
-        parse = percentiles(partial(ast.parse, trimmed), count)
-        alone = percentiles(partial(analyzer.analyze, subject, context), count)
-        whole = percentiles(partial(guard.check, subject, context), count)
+        parse = percentiles(partial(ast.parse, trimmed), count, clock)
+        alone = percentiles(partial(analyzer.analyze, subject, context), count, clock)
+        whole = percentiles(partial(guard.check, subject, context), count, clock)
         print(
             f"{trimmed.count(chr(10)):>6}  {parse[0]:>10.3f} / {parse[1]:<9.3f}  {alone[0]:>10.3f} / {alone[1]:<9.3f}"
             f"  {whole[0]:>11.3f} / {whole[1]:<9.3f}"
