@@ -159,6 +159,12 @@ def is_placeholder(shape: SecretShape, value: str) -> bool:
     return False
 
 
+def may_hold_secret(text: str) -> bool:
+    """False only when no secret shape occurs anywhere in `text`: one linear scan, so a caller can
+    test many strings at once (joined) and skip masking them one by one when nothing is there."""
+    return bool(text) and bool(_ANY_SHAPE.Match(text))
+
+
 def find_secrets(text: str, *, placeholders: bool = True) -> list[tuple[str, int, int]]:
     """(shape name, start, end) for every secret in `text`, by offsets of the secret itself.
 
