@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -30,6 +29,8 @@ from collections.abc import Coroutine, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
+
+from codeward.testing import free_port, scratch_postgres_database
 
 POSTGRES = os.environ.get("CODEWARD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUEST_TIMEOUT = 10.0
@@ -78,25 +79,11 @@ def payloads(count: int, lines: int) -> list[bytes]:
 
 
 # ----------------------------------------------------------------------------------------------- service
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
     """A database of its own for one run, dropped after it."""
-    import psycopg
-
-    name = f"codeward_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(POSTGRES, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(POSTGRES, prefix="codeward_bench") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from codeward.testing import free_port, scratch_postgres_database
 
 POSTGRES = os.environ.get("CODEWARD_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 
@@ -54,19 +55,11 @@ def postgres_reachable() -> str | None:
 @contextlib.contextmanager
 def postgres_database() -> Iterator[str]:
     """A uniquely named database created for one test and dropped after it."""
-    import psycopg
-
     reason = postgres_reachable()
     if reason is not None:
         pytest.skip(reason)
-    name = f"codeward_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(POSTGRES, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield POSTGRES.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(POSTGRES, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres_database(POSTGRES) as url:
+        yield url
 
 
 @contextlib.contextmanager
@@ -76,12 +69,6 @@ def database_url(backend: str, directory: Path) -> Iterator[str]:
             yield url
     else:
         yield f"sqlite:///{directory / 'codeward.db'}"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

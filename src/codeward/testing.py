@@ -1,0 +1,34 @@
+"""Helpers for tests and benchmarks that need real services: a scratch PostgreSQL database and a free
+loopback port. Used by codeward's own test suite and load scripts; usable by anyone testing a
+deployment of codeward the same way."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import socket
+from collections.abc import Iterator
+
+
+@contextlib.contextmanager
+def scratch_postgres_database(admin_url: str, *, prefix: str = "codeward_test") -> Iterator[str]:
+    """A uniquely named database created on the server of `admin_url` (whose role may create
+    databases), its URL yielded, and dropped after the block, connections and all."""
+    import psycopg
+
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
