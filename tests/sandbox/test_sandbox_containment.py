@@ -255,3 +255,37 @@ def test_burning_cpu_meets_the_cpu_limit(language: str, loop: str) -> None:
         report = box.run_code(loop, language, timeout=8)
     assert report.signal == "SIGXCPU" and not report.timed_out
     assert "cpu_time" in limits_hit(report) and "sandbox.resource.cpu" in rules(report)
+
+
+@pytest.mark.parametrize("language, tracers", [("python", ["audit-hook"]), ("bash", ["strace"])])
+def test_every_process_of_the_run_is_in_its_cgroup_before_the_snippet_starts(
+    box: Sandbox, bounded: object, language: str, tracers: list[str]
+) -> None:
+    """The launcher moves the run into its cgroup while bwrap starts (the move is slow); the go waits for it."""
+    from codeward.sandbox.launcher import _tree
+
+    backend = box.backend
+    if "strace" in tracers and backend.host.strace is None:
+        pytest.skip("strace is not installed")
+    run = backend.start(language, None, tracers)
+    try:
+        if run.cgroup is None:
+            pytest.skip("no per-run cgroup here (not root)")
+        run.launch.wait_contained(time.monotonic() + 10)
+        # bwrap may still be starting its namespace's process: a child shows in /proc a moment
+        # before it shows in its parent's cgroup; one that was never moved stays out
+        deadline = time.monotonic() + 2
+        while not set(_tree(run.launch.sandbox_pid)) <= set(run.cgroup.members()):
+            assert time.monotonic() < deadline, "a process of the run is outside its cgroup"
+            time.sleep(0.01)
+        snippet = (
+            "block = bytearray(96 * 1024 * 1024)\nprint(len(block))\n"
+            if language == "python"
+            else "block=$(head -c 100663296 /dev/zero | tr '\\0' a); echo ${#block}"
+        )
+        report = backend.execute(run, snippet, timeout=10, cleanup=lambda _: None)
+        assert report.stdout.strip() == "100663296", report.stderr
+        # what the snippet allocated was charged to the run's own cgroup
+        assert run.cgroup.usage().peak_memory_bytes >= 96 * 1024 * 1024
+    finally:
+        backend.discard(run)
