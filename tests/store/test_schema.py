@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import time
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,65 @@ def test_a_store_file_that_is_not_a_database_is_a_store_error(tmp_path: Path) ->
         SqliteLedger(locate(str(broken))).session_events("s", since=0)
     with pytest.raises(StoreError):
         SqlStore.open(locate(str(broken)))
+
+
+def test_a_store_from_before_the_running_counts_gets_them_filled_in_on_open(store_url: str) -> None:
+    """Decisions recorded under revision 0001 appear in /metrics after the upgrade, as if counted live."""
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, text
+
+    from codeward.store.database import MIGRATIONS
+
+    engine = create_engine(locate(store_url).url)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        now_ms = int(time.time() * 1000)
+        for index, (action, latency, capabilities) in enumerate(
+            [
+                ("allow", 0.4, []),
+                ("block", 3.0, ["fs.delete.recursive", "disk.overwrite"]),
+                ("review", 30.0, ["net.exfiltrate"]),
+            ]
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO decisions (id, audit_seq, at_ms, actor_id, actor_verified, action, risk, intent, "
+                    "subculture, language, kind, mode, session_id, policy_id, policy_version, content_sha256, "
+                    "latency_ms, review_id) VALUES (:id, :seq, :at, 'alice', true, :action, 10, 'general', "
+                    "'general', 'bash', 'command', 'execute', NULL, 'default', '1', :sha, :latency, NULL)"
+                ),
+                {
+                    "id": f"d{index}",
+                    "seq": index + 1,
+                    "at": now_ms,
+                    "action": action,
+                    "sha": "0" * 64,
+                    "latency": latency,
+                },
+            )
+            for capability in capabilities:
+                connection.execute(
+                    text("INSERT INTO decision_capabilities (decision_id, capability) VALUES (:d, :c)"),
+                    {"d": f"d{index}", "c": capability},
+                )
+    engine.dispose()
+    store = SqlStore.open(locate(store_url))
+    try:
+        snapshot = store.metrics()
+        by_capability = {capability: count for _a, capability, _i, _s, count in snapshot.decisions}
+        assert by_capability == {
+            "none": 1,
+            "fs.delete.recursive": 1,
+            "disk.overwrite": 1,
+            "net.exfiltrate": 1,
+        }
+        assert snapshot.latency_count == 3 and abs(snapshot.latency_sum_seconds - 0.0334) < 1e-9
+        assert dict(snapshot.latency_buckets)[0.001] == 1 and dict(snapshot.latency_buckets)[0.025] == 2
+        week = [w for w in snapshot.windows if w[0] == "7d"]
+        assert week == [("7d", "general", 3, 1, 1)]
+    finally:
+        store.close()

@@ -18,7 +18,7 @@ from codeward.redaction import may_hold_secret, redact
 from codeward.store.chain import canonical_json, record_hash
 from codeward.store.records import AuditKind, AuditRecord, ReviewReason, ReviewStatus
 
-HEAD_REVISION = "0001"
+HEAD_REVISION = "0002"
 """The Alembic revision this code writes; a store at another revision is migrated on open."""
 
 _NOT_BEHAVIOUR = {FindingSource.ENGINE, FindingSource.INTENT}
@@ -141,6 +141,62 @@ def review_capabilities(decision: Decision) -> list[str]:
     return sorted({f.capability for f in decision.findings}) or ["*"]
 
 
+LATENCY_BUCKETS_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
+"""Upper bounds of the /metrics latency histogram (one more bucket, `+Inf`, above them)."""
+METRIC_SLOT_MS = 60_000
+"""The rate windows (1h, 24h, 7d) are summed from per-minute counts: exact to within a minute."""
+METRIC_KEPT_MS = 7 * 86_400_000 + METRIC_SLOT_MS
+
+
+def latency_bucket(latency_ms: float) -> str:
+    """The `le` label of the one histogram bucket a decision's latency falls in (not cumulative)."""
+    for bound in LATENCY_BUCKETS_SECONDS:
+        if latency_ms <= bound * 1000:
+            return f"{bound:g}"
+    return "+Inf"
+
+
+def count_decision(tx: Statements, decision: Decision, capabilities: Sequence[str], *, at_ms: int) -> None:
+    """Add the decision to the running counts that /metrics reads (same transaction as the record,
+    so counts and log never disagree); per-minute counts older than the longest window are dropped."""
+    intent, action = decision.intent.name, decision.action
+    tx.run_many(
+        "INSERT INTO metric_totals (action, capability, intent, subculture, decisions) "
+        "VALUES (:action, :capability, :intent, :subculture, 1) "
+        "ON CONFLICT (action, capability, intent, subculture) "
+        "DO UPDATE SET decisions = metric_totals.decisions + 1",
+        [
+            {
+                "action": action.value,
+                "capability": capability,
+                "intent": intent,
+                "subculture": subculture(decision),
+            }
+            for capability in capabilities or ["none"]
+        ],
+    )
+    tx.run(
+        "INSERT INTO metric_latency (le, decisions, sum_ms) VALUES (:le, 1, :ms) "
+        "ON CONFLICT (le) DO UPDATE SET decisions = metric_latency.decisions + 1, "
+        "sum_ms = metric_latency.sum_ms + excluded.sum_ms",
+        {"le": latency_bucket(decision.latency_ms), "ms": decision.latency_ms},
+    )
+    slot = at_ms - at_ms % METRIC_SLOT_MS
+    tx.run(
+        "INSERT INTO metric_windows (slot_ms, intent, decisions, reviews, blocks) "
+        "VALUES (:slot, :intent, 1, :review, :block) "
+        "ON CONFLICT (slot_ms, intent) DO UPDATE SET decisions = metric_windows.decisions + 1, "
+        "reviews = metric_windows.reviews + excluded.reviews, blocks = metric_windows.blocks + excluded.blocks",
+        {
+            "slot": slot,
+            "intent": intent,
+            "review": int(action is Action.REVIEW),
+            "block": int(action is Action.BLOCK),
+        },
+    )
+    tx.run("DELETE FROM metric_windows WHERE slot_ms < :cutoff", {"cutoff": slot - METRIC_KEPT_MS})
+
+
 def subculture(decision: Decision) -> str:
     """The kind of work the snippet looks like, trusted or not: inferred, else declared, else the intent."""
     intent = decision.intent
@@ -200,6 +256,7 @@ def record_decision(
             "INSERT INTO decision_capabilities (decision_id, capability) VALUES (:decision_id, :capability)",
             [{"decision_id": decision.decision_id, "capability": c} for c in capabilities],
         )
+    count_decision(tx, decision, capabilities, at_ms=record.at_ms)
     if review_id is not None:
         open_review(
             tx,

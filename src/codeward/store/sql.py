@@ -43,7 +43,6 @@ from codeward.store.records import (
     StoredDecision,
 )
 
-LATENCY_BUCKETS_SECONDS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 METRIC_WINDOWS = (("1h", 3600), ("24h", 86_400), ("7d", 7 * 86_400))
 VERIFY_BATCH = 2000
 
@@ -541,50 +540,50 @@ class SqlStore:
 
     # ------------------------------------------------------------------ metrics
     def metrics(self) -> MetricsSnapshot:
-        """Counts over the whole store, so that every replica reports the same numbers."""
+        """The running counts kept with every decision (`ledger.count_decision`): the same numbers on
+        every replica, read from a few hundred rows however long the log is."""
         now_ms = int(self.clock() * 1000)
-        d, c, r = tables.decisions, tables.decision_capabilities, tables.reviews
-        capability = func.coalesce(c.c.capability, "none")
-        by_label = (
-            select(d.c.action, capability, d.c.intent, d.c.subculture, func.count())
-            .select_from(d.outerjoin(c, c.c.decision_id == d.c.id))
-            .group_by(d.c.action, capability, d.c.intent, d.c.subculture)
-        )
-        bucket_columns = [
-            func.coalesce(func.sum(_when(d.c.latency_ms <= bound * 1000)), 0)
-            for bound in LATENCY_BUCKETS_SECONDS
-        ]
-        latency = select(func.count(), func.coalesce(func.sum(d.c.latency_ms), 0.0), *bucket_columns)
+        totals, latency, windows_table = tables.metric_totals, tables.metric_latency, tables.metric_windows
+        r = tables.reviews
         windows: list[tuple[str, str, int, int, int]] = []
         with transaction(self.engine, write=False) as tx:
             decisions = [
                 (str(a), str(cap), str(i), str(s), int(n))
-                for a, cap, i, s, n in tx.connection.execute(by_label)
+                for a, cap, i, s, n in tx.connection.execute(
+                    select(
+                        totals.c.action,
+                        totals.c.capability,
+                        totals.c.intent,
+                        totals.c.subculture,
+                        totals.c.decisions,
+                    )
+                )
             ]
-            latency_row = tx.connection.execute(latency).one()
+            buckets = [(str(le), int(n), float(ms)) for le, n, ms in tx.connection.execute(select(latency))]
             pending = tx.connection.execute(
                 select(func.count()).select_from(r).where(r.c.status == ReviewStatus.PENDING.value)
             ).scalar_one()
             for name, seconds in METRIC_WINDOWS:
+                start = now_ms - seconds * 1000
                 rows = tx.connection.execute(
                     select(
-                        d.c.intent,
-                        func.count(),
-                        func.coalesce(func.sum(_when(d.c.action == Action.REVIEW.value)), 0),
-                        func.coalesce(func.sum(_when(d.c.action == Action.BLOCK.value)), 0),
+                        windows_table.c.intent,
+                        func.sum(windows_table.c.decisions),
+                        func.sum(windows_table.c.reviews),
+                        func.sum(windows_table.c.blocks),
                     )
-                    .where(d.c.at_ms >= now_ms - seconds * 1000)
-                    .group_by(d.c.intent)
+                    .where(windows_table.c.slot_ms >= start - start % ledger.METRIC_SLOT_MS)
+                    .group_by(windows_table.c.intent)
                 )
                 windows += [(name, str(i), int(n), int(rv), int(b)) for i, n, rv, b in rows]
-        count, total_ms = int(latency_row[0]), float(latency_row[1])
         return MetricsSnapshot(
             decisions=decisions,
             latency_buckets=[
-                (bound, int(n)) for bound, n in zip(LATENCY_BUCKETS_SECONDS, latency_row[2:], strict=True)
+                (bound, sum(n for le, n, _ in buckets if le != "+Inf" and float(le) <= bound))
+                for bound in ledger.LATENCY_BUCKETS_SECONDS
             ],
-            latency_count=count,
-            latency_sum_seconds=total_ms / 1000,
+            latency_count=sum(n for _, n, _ in buckets),
+            latency_sum_seconds=sum(ms for _, _, ms in buckets) / 1000,
             pending_reviews=int(pending),
             windows=windows,
         )
@@ -665,12 +664,6 @@ class _Slot(Generic[Item, Outcome]):
     def finish(self, *, outcome: Outcome | None = None, error: Exception | None = None) -> None:
         self.outcome, self.error, self.finished = outcome, error, True
         self.ready.set()
-
-
-def _when(condition: Any) -> Any:
-    from sqlalchemy import case
-
-    return case((condition, 1), else_=0)
 
 
 def _capability_filter(column: Any, pattern: str) -> Any:

@@ -120,3 +120,33 @@ web_sessions = Table(
     Column("created_at_ms", BigInteger, nullable=False),
     Column("expires_at_ms", BigInteger, nullable=False, index=True),
 )
+
+# Running counts behind /metrics, kept in the transaction that records each decision, so that a
+# scrape reads a few hundred rows however many decisions the store holds.
+metric_totals = Table(
+    "metric_totals",
+    metadata,
+    Column("action", String(16), primary_key=True),
+    Column("capability", String(100), primary_key=True),
+    Column("intent", String(64), primary_key=True),
+    Column("subculture", String(64), primary_key=True),
+    Column("decisions", BigInteger, nullable=False),
+)
+
+metric_latency = Table(
+    "metric_latency",
+    metadata,
+    Column("le", String(16), primary_key=True),
+    Column("decisions", BigInteger, nullable=False),
+    Column("sum_ms", Float, nullable=False),
+)
+
+metric_windows = Table(
+    "metric_windows",
+    metadata,
+    Column("slot_ms", BigInteger, primary_key=True),
+    Column("intent", String(64), primary_key=True),
+    Column("decisions", BigInteger, nullable=False),
+    Column("reviews", BigInteger, nullable=False),
+    Column("blocks", BigInteger, nullable=False),
+)
