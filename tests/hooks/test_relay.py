@@ -100,8 +100,7 @@ def test_the_relay_forwards_the_payload_and_options_and_prints_the_answer(
 
 
 def test_an_answer_without_codewards_headers_is_not_trusted(tmp_path: Path) -> None:
-    """Something else answering on the port: its `allow` is not taken, and the full path that takes
-    over finds no decision there either, so the call does not proceed."""
+    """Something else answering on the port: its `allow` is not taken; the relay denies."""
     impostor = RecordingService(headers={}, body=b'{"decision": "allow"}')
     try:
         payload = json.dumps(shell_payload("gemini", "ls")).encode()
@@ -110,7 +109,7 @@ def test_an_answer_without_codewards_headers_is_not_trusted(tmp_path: Path) -> N
         impostor.close()
     assert done.returncode == 0
     answer = json.loads(done.stdout)
-    assert answer["decision"] == "deny" and "not a decision" in answer["reason"]
+    assert answer["decision"] == "deny" and "not a codeward hook answer" in answer["reason"]
 
 
 def test_an_unreachable_service_falls_back_to_the_full_path_even_without_site(tmp_path: Path) -> None:

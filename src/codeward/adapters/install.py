@@ -49,13 +49,23 @@ def hook_command(
     client: str, *, executable: str | None = None, options: list[str] | None = None, fast: bool = False
 ) -> str:
     """The command line the client will run: this installation's `codeward`, so that the client finds
-    it; `fast`: this interpreter running the hook relay without `site` (a few ms less per call)."""
+    it; `fast`: this interpreter running the hook relay without `site` (a few ms less per call). With
+    `--server http://…` on a POSIX system with bash, the shell relay (`relay.sh`): no interpreter
+    starts at all, and it fails closed on its own."""
+    options = options or []
+    server = next((options[i + 1] for i, o in enumerate(options[:-1]) if o == "--server"), None)
+    bash = shutil.which("bash") if os.name == "posix" else None
+    if server is not None and server.startswith("http://") and bash:
+        from codeward.adapters.hooks import relay
+
+        shell_relay = os.path.join(os.path.dirname(os.path.abspath(relay.__file__)), "relay.sh")
+        return shlex.join([bash, shell_relay, client, *options])
     if fast:
         from codeward.adapters.hooks import relay
 
         relay_script = [sys.executable, "-I", "-S", os.path.abspath(relay.__file__)]
-        return shlex.join([*relay_script, client, *(options or [])])
-    return shlex.join([executable or _codeward_executable(), "hook", client, *(options or [])])
+        return shlex.join([*relay_script, client, *options])
+    return shlex.join([executable or _codeward_executable(), "hook", client, *options])
 
 
 def _codeward_executable() -> str:
@@ -73,7 +83,7 @@ def is_codeward_hook(command: object, client: str) -> bool:
     return (
         re.search(rf"(^|[/\\\s'\"])codeward(\.exe)?['\"]?\s+hook\s+{re.escape(client)}(\s|$)", command)
         is not None
-        or re.search(rf"[/\\]codeward[/\\]adapters[/\\]hooks[/\\]relay\.py{after}", command) is not None
+        or re.search(rf"[/\\]codeward[/\\]adapters[/\\]hooks[/\\]relay\.(py|sh){after}", command) is not None
     )
 
 

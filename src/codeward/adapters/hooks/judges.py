@@ -1,6 +1,7 @@
-"""Where a hook's check is made: in this process, in a warm local worker, or in a codeward service.
+"""Where a hook's check is made: in this process, or in a warm local worker (a codeward service is
+asked by the relay, which posts the client's payload to the service's hook route).
 
-All three answer before a deadline or raise JudgeFailure. The in-process judge gives the engine a
+Both answer before a deadline or raise JudgeFailure. The in-process judge gives the engine a
 deadline a moment before the hook's, so that a slow analysis ends in a decision on the findings
 gathered so far; it also runs the engine in a worker thread, so that an engine that cannot even do
 that (still loading its policy) gets the failure rule at the hook's deadline. The in-process judge
@@ -11,7 +12,6 @@ engine and pydantic are imported only when a judge actually needs them.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -20,7 +20,6 @@ from typing import Any
 from codeward.adapters.hooks.protocol import CheckRequest, HookSettings, Judged, JudgeFailure
 from codeward.adapters.hooks.relay import absolute_policy, codeward_home
 
-MAX_REPLY_BYTES = 32 * 1024 * 1024
 ENGINE_MARGIN_SECONDS = 0.3
 
 
@@ -210,66 +209,6 @@ def _policy_stamp(policies: Sequence[str]) -> tuple[float, ...]:
         except OSError:
             stamp.append(-1.0)
     return tuple(stamp)
-
-
-# ---------------------------------------------------------------------------------------------- service
-class ServiceJudge:
-    """A running codeward service: `POST {url}/v1/check` with the request, the Decision JSON back.
-
-    The service's policy is not visible from here, so its hook settings are the built-in default's
-    (`fail: confirm`, ask where the client can) unless the hook's options tighten them.
-    """
-
-    def __init__(self, url: str, *, token: str | None = None, settings: HookSettings | None = None) -> None:
-        import urllib.parse
-
-        parsed = urllib.parse.urlsplit(url)
-        if parsed.scheme not in ("http", "https") or not parsed.hostname:
-            raise ValueError(f"--server must be an http(s) URL, not {url!r}")
-        self._parsed = parsed
-        self._token = token
-        self._settings = settings or HookSettings()
-        self.url = url
-
-    def decide(self, request: CheckRequest, *, deadline: float) -> Judged:
-        import http.client
-
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise JudgeFailure("the deadline passed before the service was asked", self._settings)
-        parsed = self._parsed
-        connection_type = (
-            http.client.HTTPSConnection if parsed.scheme == "https" else http.client.HTTPConnection
-        )
-        connection = connection_type(parsed.hostname or "", parsed.port, timeout=remaining)
-        path = parsed.path.rstrip("/") + "/v1/check"
-        headers = {"Content-Type": "application/json", "Accept": "application/json"}
-        token = request.get("token") or self._token
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        check = {"subject": request["subject"], "context": request["context"]}
-        try:
-            connection.request("POST", path, body=json.dumps(check).encode(), headers=headers)
-            response = connection.getresponse()
-            body = response.read(MAX_REPLY_BYTES)
-        except TimeoutError:
-            raise JudgeFailure(
-                f"the service at {self.url} gave no answer before the deadline", self._settings
-            ) from None
-        except OSError as error:
-            raise JudgeFailure(f"the service at {self.url} is unreachable: {error}", self._settings) from None
-        finally:
-            connection.close()
-        if response.status != 200:
-            detail = body.decode("utf-8", "replace")[:300]
-            raise JudgeFailure(f"the service answered HTTP {response.status}: {detail}", self._settings)
-        try:
-            decision = json.loads(body)
-        except json.JSONDecodeError:
-            raise JudgeFailure("the service's answer is not JSON", self._settings) from None
-        if not isinstance(decision, dict) or "action" not in decision:
-            raise JudgeFailure("the service's answer is not a decision", self._settings)
-        return Judged(decision, self._settings)
 
 
 # ---------------------------------------------------------------------------------------------- worker

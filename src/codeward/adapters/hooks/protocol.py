@@ -183,7 +183,7 @@ def respond(
         payload = parse_payload(raw)
         call = dialect.read(payload)
     except InputError as error:
-        return _failed(dialect, f"the {dialect.name} hook input is unusable: {error}", None, tighten)
+        return failure_answer(dialect, f"the {dialect.name} hook input is unusable: {error}", None, tighten)
     if call is None:
         return dialect.render(None)
     request = (defaults or HookContext()).apply(call.request)
@@ -191,10 +191,10 @@ def respond(
         judged = judge.decide(request, deadline=deadline)
     except JudgeFailure as failure:
         problem = f"no decision for {call.label}: {failure}"
-        return _failed(dialect, problem, failure.settings, tighten)
+        return failure_answer(dialect, problem, failure.settings, tighten)
     except Exception as error:  # the hook must answer whatever happens inside it
         problem = f"no decision for {call.label}: internal error {type(error).__name__}: {error}"
-        return _failed(dialect, problem, None, tighten)
+        return failure_answer(dialect, problem, None, tighten)
     settings = judged.settings.tightened(*tighten)
     verdict = verdict_for(judged.decision, dialect, settings)
     if call.quiet_unless_stopped and verdict.permission is Permission.ALLOW:
@@ -202,12 +202,14 @@ def respond(
     return dialect.render(verdict)
 
 
-def _failed(
+def failure_answer(
     dialect: Dialect,
     problem: str,
     settings: HookSettings | None,
     tighten: tuple[AskOrDeny | None, AskOrDeny | None],
 ) -> HookAnswer:
+    """The answer to a call that got no decision: the failure rule of `settings` (or, unknown, fail
+    closed) in the dialect's words, the problem on stderr and in the hook log."""
     known = (settings or UNKNOWN_POLICY).tightened(*tighten)
     log_failure(dialect.name, problem)
     verdict = failure_verdict(problem, dialect, known)

@@ -1,8 +1,10 @@
 """`codeward hook CLIENT`: one hook call, from the client's payload on stdin to its answer on stdout.
 
-`codeward.adapters.hooks.relay` first offers the call to the warm local worker; this module is the
-full path it falls back to: the check is made here (or by `--server URL`), and a worker is started
-for the next calls unless `--no-worker`. If even the answer cannot be written, the hook exits 2
+`codeward.adapters.hooks.relay` first offers the call to the warm local worker (or to the service of
+`--server URL`); this module is the full path it falls back to: the check is made here, and a worker
+is started for the next calls unless `--no-worker`. With `--server` it is the relay's service call
+again (the same route, options, deadline and failure answer), for command lines the relay leaves
+to this parser. If even the answer cannot be written, the hook exits 2
 with the reason on stderr: every client reads exit 2 as "block".
 """
 
@@ -16,9 +18,14 @@ import time
 from collections.abc import Sequence
 
 from codeward.adapters.hooks import CLIENTS, dialect
-from codeward.adapters.hooks.judges import InProcessJudge, ServiceJudge, private_directory, start_worker
+from codeward.adapters.hooks.judges import InProcessJudge, private_directory, start_worker
 from codeward.adapters.hooks.protocol import HookAnswer, HookContext, Judge, respond
-from codeward.adapters.hooks.relay import DEFAULT_DEADLINE, MAX_SOCKET_PATH, worker_socket
+from codeward.adapters.hooks.relay import (
+    DEFAULT_DEADLINE,
+    MAX_SOCKET_PATH,
+    answer_from_service,
+    worker_socket,
+)
 
 WORKER_IDLE_SECONDS = 900.0
 
@@ -45,6 +52,12 @@ def parser() -> argparse.ArgumentParser:
     usage.add_argument(
         "--review", choices=["ask", "deny"], help="Answer review with deny (never relaxes the policy)."
     )
+    usage.add_argument(
+        "--wait-review",
+        type=float,
+        metavar="SECONDS",
+        help="With --server: wait this long for a reviewer on a held call (within the deadline).",
+    )
     usage.add_argument("--no-worker", action="store_true", help="Judge in this process every time.")
     return usage
 
@@ -56,15 +69,23 @@ def main(argv: Sequence[str], *, stdin: bytes | None = None) -> int:
     deadline = started + max(0.05, args.deadline)
     client = dialect(args.client)
     raw = _read_stdin() if stdin is None else stdin
-    try:
-        judge = _judge(args)
-    except ValueError as error:
-        print(f"codeward hook: {error}", file=sys.stderr)
-        return 2
+    if args.server:
+        options: dict[str, object] = {
+            "client": args.client,
+            "server": args.server,
+            "deadline": max(0.05, deadline - time.monotonic()),
+            "intent": args.intent or os.environ.get("CODEWARD_INTENT"),
+            "env": args.env,
+            "confirm": args.confirm,
+            "review": args.review,
+            "wait-review": None if args.wait_review is None else f"{args.wait_review:g}",
+        }
+        code, stdout, stderr = answer_from_service(options, raw)
+        return emit(HookAnswer(stdout.decode("utf-8", "replace"), stderr.decode("utf-8", "replace"), code))
     answer = respond(
         client,
         raw,
-        judge,
+        _judge(args),
         deadline=deadline,
         defaults=HookContext(
             declared_intent=args.intent or os.environ.get("CODEWARD_INTENT"),
@@ -82,12 +103,12 @@ def emit(answer: HookAnswer) -> int:
         if answer.stdout:
             sys.stdout.write(answer.stdout)
             sys.stdout.flush()
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, AttributeError) as error:  # AttributeError: no stdout at all
         reason = answer.stderr.strip() or "codeward could not write its answer"
         sys.stderr.write(f"{reason}\ncodeward: the answer could not be written ({error}); blocking\n")
         return 2
     if answer.stderr:
-        with contextlib.suppress(OSError, ValueError):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(answer.stderr)
     return answer.exit_code
 
@@ -95,13 +116,11 @@ def emit(answer: HookAnswer) -> int:
 def _read_stdin() -> bytes:
     try:
         return sys.stdin.buffer.read()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):
         return b""
 
 
 def _judge(args: argparse.Namespace) -> Judge:
-    if args.server:
-        return ServiceJudge(args.server, token=os.environ.get("CODEWARD_TOKEN"))
     if not args.no_worker and os.environ.get("CODEWARD_HOOK_WORKER") != "off":
         path = worker_socket(args.policy)
         if len(path) <= MAX_SOCKET_PATH and private_directory(os.path.dirname(path)):
