@@ -20,7 +20,8 @@ import posixpath
 import re
 import string
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from typing import Any
 
 from codeward.analyzers import decoding, targets
 from codeward.analyzers.python_scopes import Binding, ModuleIndex, Scope, dotted_name
@@ -267,9 +268,14 @@ class Origin:
     capability: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Value:
-    """What an expression is known to be. Every field is optional: most values are partly unknown."""
+    """What an expression is known to be. Every field is optional: most values are partly unknown.
+
+    Built by the hundred per module, so construction is the fast `_set_fields` below, not the
+    dataclass `__init__` (which assigns all 19 fields through `object.__setattr__`, ~3 µs a value):
+    an instance stores only the fields it was given and reads the rest from the class defaults.
+    No slots, for that reason; still frozen, compared and hashed field by field."""
 
     text: str | None = None
     """A folded string (bytes as latin-1 text when `binary`); unknown parts as `${name}` holes."""
@@ -327,6 +333,22 @@ class Value:
         else:
             text = "?"
         return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _set_fields(self: Value, **fields: Any) -> None:
+    self.__dict__.update(fields)
+
+
+Value.__init__ = _set_fields  # type: ignore[assignment]
+
+
+def replace(value: Value, **changes: Any) -> Value:
+    """`dataclasses.replace` for Values, without re-running an `__init__` over every field."""
+    copy = object.__new__(Value)
+    fields = copy.__dict__
+    fields.update(value.__dict__)
+    fields.update(changes)
+    return copy
 
 
 UNKNOWN = Value()
