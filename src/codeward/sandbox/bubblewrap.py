@@ -77,6 +77,11 @@ bomb or a daemon would otherwise vanish unobserved."""
 _KILL_GRACE = 3.0
 """Seconds a killed sandbox has to be gone before its launcher is killed too."""
 _PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_LOCALE = "C.utf8"
+"""UTF-8 text, everything else as in C (which is what C.UTF-8 has in its other categories), under the
+name glibc finds on disk: `LANG=C.UTF-8` made every process open ~24 locale files, half of them
+missing (C.UTF-8, then C.utf8, per category), each a stop under strace: 115 opens for `ls | wc`
+with their bash, 30 now."""
 
 
 @dataclass(slots=True)
@@ -291,7 +296,7 @@ class BubblewrapSandbox:
                 cgroup_procs=cgroup.procs if cgroup else [],
                 sandbox_ids=host.sandbox_ids if host.root else None,
                 pass_fds=handed,
-                env={"PATH": _PATH, "LANG": "C.UTF-8"},
+                env={"PATH": _PATH, "LC_CTYPE": _LOCALE},
             )
         except BaseException:
             for fd in ours:
@@ -511,7 +516,7 @@ class BubblewrapSandbox:
             "USER": host.user,
             "LOGNAME": host.user,
             "SHELL": "/bin/bash",
-            "LANG": "C.UTF-8",
+            "LC_CTYPE": _LOCALE,
             "TERM": "dumb",
             "TMPDIR": "/tmp",
             "PWD": layout.cwd,
