@@ -123,3 +123,47 @@ def test_the_router_documents_the_litellm_contract(client: TestClient) -> None:
 def test_a_malformed_request_is_rejected_not_passed(client: TestClient, tmp_path: Path) -> None:
     response = client.post(PATH, json={"input_type": "sideways", "texts": ["x"]})
     assert response.status_code == 422
+
+
+def test_the_forwarded_codeward_headers_give_intent_session_and_project(tmp_path: Path) -> None:
+    from codeward.adapters.http.litellm import GuardrailRequest, context_of
+
+    body = GuardrailRequest(
+        request_data=USER,
+        litellm_trace_id="trace-1",
+        additional_provider_specific_params={"intent": "education"},
+        request_headers={
+            "X-Codeward-Intent": "security research",
+            "x-codeward-session": "sess-9",
+            "X-CODEWARD-PROJECT": str(tmp_path),
+            "x-unrelated": ["not", "text"],
+        },
+    )
+    context = context_of(body)
+    assert context.declared_intent == "security research", "the request's header, over the config's param"
+    assert context.session.id == "sess-9"
+    assert context.project is not None and context.project.path == str(tmp_path)
+    assert context_of(body, project_paths=False).project is None, "a service that reads no paths"
+    missing = body.model_copy(update={"request_headers": {"x-codeward-project": str(tmp_path / "nope")}})
+    assert context_of(missing).project is None
+
+
+def test_a_header_that_claims_a_person_names_at_most_an_unverified_actor() -> None:
+    from codeward.adapters.http.litellm import GuardrailRequest, context_of
+
+    claims = {
+        "X-Forwarded-User": "root-admin",
+        "X-Codeward-Roles": "security-engineer",
+        "X-Forwarded-Groups": "admins",
+        "X-Codeward-Verified": "true",
+    }
+    context = context_of(GuardrailRequest(request_headers=claims))
+    assert context.actor.id == "root-admin"
+    assert context.actor.verified is False and context.actor.roles == [] and context.actor.groups == []
+    keyed = context_of(GuardrailRequest(request_data=USER, request_headers=claims))
+    assert keyed.actor.id == "u-7", "the gateway's own key user comes first"
+
+
+def test_a_codeward_token_nothing_here_can_verify_blocks_the_call(client: TestClient) -> None:
+    verdict = ask(client, "request", ["hello"], request_headers={"X-Codeward-Token": "eyJhbGciOi.x.y"})
+    assert verdict["action"] == "BLOCKED" and "not accepted" in str(verdict["blocked_reason"])

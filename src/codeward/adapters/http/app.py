@@ -54,6 +54,8 @@ def create_app(config: ServiceConfig | None = None, *, service: Service | None =
             fail=running.policy.fail,
             gateway=running.caller,
             observe=running.announce_held,
+            verify=litellm.verifier_for(running.authenticator),
+            project_paths=running.config.read_project_paths,
         ),
         responses=errors.RESPONSES,
     )
