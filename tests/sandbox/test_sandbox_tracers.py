@@ -46,6 +46,23 @@ def test_strace_lines_become_observations_with_resolved_paths(tmp_path: Path) ->
     ]
 
 
+def test_strace_arguments_split_only_at_top_level_commas_outside_strings(tmp_path: Path) -> None:
+    seen = trace(
+        tmp_path,
+        [
+            r'openat(AT_FDCWD</w>, "a, (b)\\\"c]", O_RDONLY) = 3',
+            'execve("/bin/sh", ["sh", "-c", "f(){ :; }, [x]"], 0x1 /* 2 vars */) = 0',
+            r'mkdir("/w/new\344\275\240", 0755) = 0',
+            'execve("/bin/echo", ["echo", "never closed',
+        ],
+    )
+    assert seen == [
+        ("read", ('/w/a, (b)\\"c]',), "ok"),
+        ("exec", ("sh", "-c", "f(){ :; }, [x]"), "ok"),
+        ("mkdir", ("/w/new\u4f60",), "ok"),
+    ]
+
+
 def test_bwraps_own_set_up_calls_are_not_the_snippets(tmp_path: Path) -> None:
     (tmp_path / "t.10").write_text(
         'execve("/usr/bin/bwrap", ["bwrap", "--args", "9"], 0x1 /* 2 vars */) = 0\n'

@@ -260,36 +260,33 @@ def _parse_line(line: str) -> _Call | None:
     return _Call(line[:open_paren], args, rest[1:].strip())
 
 
+_ARG_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*(?:"|\\?$)|[^"()\[\]{},]+|.', re.S)
+"""A whole C string (or what is left of an unterminated one), a run of plain text, or one structural character."""
+
+
 def _split_args(text: str, start: int) -> tuple[list[str], int]:
-    """Split top-level arguments from `start` up to the matching `)`; the index of that `)`."""
+    """Split top-level arguments from `start` up to the matching `)`; the index of that `)`.
+
+    Token by token rather than character by character: strings and plain runs are skipped whole,
+    which makes reading a run's traces several times faster (it is on the path to every report)."""
     args: list[str] = []
     depth = 0
-    in_string = False
     current = start
-    index = start
-    while index < len(text):
-        char = text[index]
-        if in_string:
-            if char == "\\":
-                index += 2
-                continue
-            if char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "([{":
+    for token in _ARG_TOKEN.finditer(text, start):
+        char = token.group()[0]
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             if depth == 0 and char == ")":
+                index = token.start()
                 piece = text[current:index].strip()
                 if piece:
                     args.append(piece)
                 return args, index
             depth -= 1
         elif char == "," and depth == 0:
-            args.append(text[current:index].strip())
-            current = index + 1
-        index += 1
+            args.append(text[current : token.start()].strip())
+            current = token.start() + 1
     return args, -1
 
 
@@ -300,6 +297,9 @@ def _string(raw: str) -> str:
         raw = raw[1:]
     if not raw.startswith('"'):
         return raw
+    if "\\" not in raw:  # nothing to decode: up to the closing quote
+        end = raw.find('"', 1)
+        return raw[1:end] if end > 0 else raw[1:]
     out = bytearray()
     index = 1
     while index < len(raw):
