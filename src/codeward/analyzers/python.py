@@ -458,6 +458,22 @@ def _service_handler(qualname: str) -> Handler | None:
     return None
 
 
+def _inert_name(scan: Scan, name: str) -> bool:
+    """True when a call of the plain name `name` cannot reach a handler: no scope binds, imports or
+    takes it as a parameter, so it names the same thing everywhere (a builtin, a module-local
+    function, nothing), and that has no handler. Such a name is never evasive: `getattr`, `eval`,
+    `__import__` … reach handlers through the calls made with their results, which are still judged."""
+    inert = scan.inert_names.get(name)
+    if inert is None:
+        if name in scan.index.bound_names():
+            inert = False
+        else:
+            ref = scan.resolver.unbound(name).ref
+            inert = ref is None or handler_for(ref) is None
+        scan.inert_names[name] = inert
+    return inert
+
+
 def _equivalent_calls(scan: Scan, site: CallSite) -> list[CallSite]:
     """Plain calls that a call makes in a roundabout way: `map(os.system, cmds)` is `os.system(cmd)` for
     each command, `operator.methodcaller('system', c)(os)` is `os.system(c)`, `f(*['a', 'b'])` is `f('a', 'b')`."""
@@ -565,8 +581,12 @@ class PythonAnalyzer:
             for equivalent in _equivalent_calls(scan, site):
                 self._judge_call(scan, equivalent, rewrite=False)
         func = site.node.func
-        if isinstance(func, ast.Attribute) and func.attr not in _METHOD_NAMES:
-            return  # no handler ends with this name: `x.strip()` needs no resolving
+        kind = type(func)
+        if kind is ast.Attribute:
+            if func.attr not in _METHOD_NAMES:  # type: ignore[attr-defined]
+                return  # no handler ends with this name: `x.strip()` needs no resolving
+        elif kind is ast.Name and _inert_name(scan, func.id):  # type: ignore[attr-defined]
+            return  # `len(x)`: a builtin, local function or unknown name that no handler judges
         callee = scan.resolver.callee(site.node, site.scope)
         for candidate in callee.candidates():
             qualname = candidate.ref

@@ -97,6 +97,8 @@ class Scan:
     facts: dict[str, list[Fact]] = field(default_factory=dict)
     environ: bool = True
     """False when the source never mentions `environ`: output calls then cannot dump it."""
+    inert_names: dict[str, bool] = field(default_factory=dict)
+    """Plain names whose calls need no resolving (python._inert_name), memoised for this module only."""
 
     def report(self, rule: str, lines: list[int], evidence: str, **fields: object) -> None:
         self.reports.append(Report(rule, lines, evidence, **fields))  # type: ignore[arg-type]

@@ -469,6 +469,8 @@ class Resolver:
         name = node.id
         if env and name in env:
             return env[name]
+        if name not in self.index.bound_names():
+            return self.unbound(name)
         current: Scope | None = scope
         while current is not None:
             if current.kind == "class" and current is not scope:
@@ -478,6 +480,11 @@ class Resolver:
             if value is not None:
                 return value
             current = current.parent
+        return self.unbound(name)
+
+    def unbound(self, name: str) -> Value:
+        """What a name that no scope binds refers to: a module-local function or class, a name from a
+        star import, a builtin, or nothing known (a `${name}` hole)."""
         if name in self.index.functions or name in self.index.classes:
             return Value(ref=f"local.{name}")
         for module in self.index.module.star_imports:
