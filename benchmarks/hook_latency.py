@@ -1,10 +1,13 @@
 """How fast and how often the agent hook interrupts: prints numbers, asserts nothing.
 
-1. Latency of the hook *process* (interpreter start included), per call: in-process (`--no-worker`),
+1. Latency of the hook *process*, from spawn to its answer read from stdout (interpreter start
+   included), per call, p50/p95/p99 and the CPU time of the hook process: in-process (`--no-worker`),
    with the warm worker (the default), and with `--server URL` against a service (a local stand-in
-   serving `/v1/hooks/{client}`, unless `--server` names a real one) — each through the `codeward`
-   console script and through the relay run as a script under `python -I -S`; a Claude Code `http`
-   hook posting to that route with no process at all; and the floor, `python -c pass`.
+   serving `/v1/hooks/{client}`, unless `--server` names a real one, e.g. a running `codeward serve`)
+   — through the `codeward` console script, the Python relay under `python -I -S`, and the shell relay
+   (`bash relay.sh`, what `codeward install CLIENT --server http://…` writes); where the time goes:
+   each relay against a canned answer (the relay's own cost), the route over a kept-alive connection
+   (a Claude Code `http` hook: no process at all), and the floors (`python -c pass`, `bash -c true`).
 2. Friction on the benchmark's execute-mode command cases (`bench/cases/dev.jsonl`, kind `command`,
    mode `execute`), answered through each client's hook exactly as the client would read it:
    harmful commands stopped (ask or deny), clear harm (the datasheet's "stop" set: only review or
@@ -14,6 +17,7 @@
    would give them), and as a bare hook sees it (the records that state no context at all).
 
     python benchmarks/hook_latency.py [--calls 30] [--server URL] [--cases FILE] [--skip-latency]
+                                      [--skip-friction]
 """
 
 from __future__ import annotations
@@ -43,6 +47,12 @@ def relay_script() -> list[str]:
     return [sys.executable, "-I", "-S", relay.__file__]
 
 
+def shell_relay() -> list[str]:
+    from codeward.adapters.hooks import relay
+
+    return ["bash", str(Path(relay.__file__).with_name("relay.sh"))]
+
+
 def payload(command: str, cwd: str, *, language: str = "bash") -> bytes:
     return json.dumps(
         {
@@ -59,8 +69,17 @@ def payload(command: str, cwd: str, *, language: str = "bash") -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------- latency
-def timed_calls(command: list[str], calls: int, env: dict[str, str], cwd: str) -> list[float]:
-    times = []
+class Timed(list[float]):
+    """Wall milliseconds per call, and the hook processes' CPU milliseconds per call."""
+
+    cpu_ms: float | None = None
+
+
+def timed_calls(command: list[str], calls: int, env: dict[str, str], cwd: str) -> Timed:
+    import resource
+
+    times = Timed()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     for index in range(calls):
         started = time.perf_counter()
         done = subprocess.run(
@@ -69,15 +88,61 @@ def timed_calls(command: list[str], calls: int, env: dict[str, str], cwd: str) -
         times.append((time.perf_counter() - started) * 1000)
         if done.returncode != 0 or b"permissionDecision" not in done.stdout:
             raise SystemExit(f"hook failed: {done.returncode} {done.stdout!r} {done.stderr!r}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    times.cpu_ms = 1000 * cpu / max(1, calls)
     return times
 
 
 def describe(name: str, times: list[float]) -> None:
     ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+    def at(share: float) -> float:
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+    cpu = getattr(times, "cpu_ms", None)
     print(
-        f"  {name:<50} p50 {statistics.median(times):6.1f} ms  p95 {p95:6.1f} ms  min {ordered[0]:6.1f} ms  (n={len(times)})"
+        f"  {name:<52} p50 {statistics.median(times):6.1f}  p95 {at(0.95):6.1f}  p99 {at(0.99):6.1f}  "
+        f"min {ordered[0]:5.1f} ms"
+        + (f"  CPU {cpu:5.1f} ms" if cpu is not None else "")
+        + f"  (n={len(times)})"
     )
+
+
+def canned_service() -> tuple[str, Any]:
+    """A TCP server that answers every request at once with one fixed hook answer: what is left of a
+    relay's time against it is the relay's own (process start, connect, request, parse, print)."""
+    import socket
+
+    body = json.dumps(
+        {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "allow"}}
+    ).encode()
+    reply = (
+        f"HTTP/1.1 200 OK\r\nX-Codeward-Exit-Code: 0\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    ).encode() + body
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+
+    def serve() -> None:
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                data = b""
+                while b"\r\n\r\n" not in data:
+                    data += connection.recv(65536)
+                head, _, rest = data.partition(b"\r\n\r\n")
+                length = int(re.search(rb"(?i)content-length: *(\d+)", head)[1])  # type: ignore[index]
+                while len(rest) < length:
+                    rest += connection.recv(65536)
+                connection.sendall(reply)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return f"http://127.0.0.1:{listener.getsockname()[1]}", listener
 
 
 def stand_in_service() -> tuple[str, Any]:
@@ -120,11 +185,11 @@ def direct_http_hook(url: str, calls: int, cwd: str) -> list[float]:
     return times
 
 
-def floor(flags: list[str], calls: int) -> list[float]:
+def floor(command: list[str], calls: int) -> list[float]:
     times = []
     for _ in range(calls):
         started = time.perf_counter()
-        subprocess.run([sys.executable, *flags, "-c", "pass"], check=True)
+        subprocess.run(command, check=True)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -167,13 +232,29 @@ def latency(calls: int, server: str | None) -> None:
         f"--server ({label}), `python -I -S relay.py`",
         timed_calls([*fast, "claude-code", "--server", server], calls, env, project),
     )
-    describe("no process: http hook to the service", direct_http_hook(server, calls, project))
+    describe(
+        f"--server ({label}), `bash relay.sh`",
+        timed_calls([*shell_relay(), "claude-code", "--server", server], calls, env, project),
+    )
+    print("  where the time goes:")
+    canned, listener = canned_service()
+    describe(
+        "the relay alone: `python -I -S relay.py`, canned answer",
+        timed_calls([*fast, "claude-code", "--server", canned], calls, env, project),
+    )
+    describe(
+        "the relay alone: `bash relay.sh`, canned answer",
+        timed_calls([*shell_relay(), "claude-code", "--server", canned], calls, env, project),
+    )
+    listener.close()
+    describe(f"the route alone: kept-alive http hook ({label})", direct_http_hook(server, calls, project))
     for sock in socket_dir.glob("*.sock"):
         sock.unlink()  # the worker stops when its socket is gone
     if stand_in is not None:
         stand_in.should_exit = True
-    describe("floor: `python -c pass`", floor([], calls))
-    describe("floor: `python -I -S -c pass`", floor(["-I", "-S"], calls))
+    describe("floor: `python -c pass`", floor([sys.executable, "-c", "pass"], calls))
+    describe("floor: `python -I -S -c pass`", floor([sys.executable, "-I", "-S", "-c", "pass"], calls))
+    describe("floor: `bash -c true`", floor(["bash", "--norc", "--noprofile", "-c", "true"], calls))
     source_root = str(Path(relay_script()[-1]).parents[3])
     imports = subprocess.run(
         [
@@ -351,6 +432,7 @@ def main() -> None:
     parser.add_argument("--server", help="A running codeward service to measure --server against.")
     parser.add_argument("--cases", type=Path, default=ROOT / "bench" / "cases" / "dev.jsonl")
     parser.add_argument("--skip-latency", action="store_true")
+    parser.add_argument("--skip-friction", action="store_true")
     parser.add_argument("--misses", type=int, default=40, help="How many misses to list (claude-code).")
     args = parser.parse_args()
     commit = subprocess.run(
@@ -365,7 +447,8 @@ def main() -> None:
     print(f"codeward at {commit or '?'}{' (+ uncommitted changes under src/)' if dirty else ''}\n")
     if not args.skip_latency:
         latency(args.calls, args.server)
-    friction(args.cases, misses=args.misses)
+    if not args.skip_friction:
+        friction(args.cases, misses=args.misses)
 
 
 if __name__ == "__main__":

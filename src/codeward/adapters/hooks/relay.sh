@@ -23,6 +23,7 @@ LC_ALL=C     # lengths in bytes, byte-wise URL encoding
 
 MARGIN_US=500000
 CHUNK=65536
+MAX_ANSWER=1048576
 
 # ------------------------------------------------------------------------------------------- answers
 json_text() { # $1 as the inside of a JSON string
@@ -230,24 +231,22 @@ request+="Content-Type: application/json"$'\r\n'"Content-Length: ${#payload}"$'\
 { exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || deny "the service at $server is unreachable"
 printf '%s\r\n%s' "$request" "$payload" >&3 2>/dev/null || deny "the request to $server could not be sent"
 
-from_service() { # read -t/-N from the service; a timeout is the deadline's, whichever fires first
-  IFS= read -r -t "$deadline" -u 3 "$@"
-  local status=$?
-  ((status > 128)) && deny "the service at $server gave no answer within the hook's deadline"
-  return "$status"
-}
-
-from_service status || deny "the answer from $server is not a complete HTTP response"
-status=${status%$'\r'}
+# the whole response up to the end of the stream (Connection: close), read in chunks (-N), not bytes
+IFS= read -r -t "$deadline" -N "$MAX_ANSWER" -u 3 response
+(($? > 128)) && deny "the service at $server gave no answer within the hook's deadline"
+((${#response} < MAX_ANSWER)) || deny "the answer from $server is larger than any hook answer"
+[[ $response == *$'\r\n\r\n'* ]] || deny "the answer from $server is not a complete HTTP response"
+head=${response%%$'\r\n\r\n'*}
+body=${response#*$'\r\n\r\n'}
+status=${head%%$'\r\n'*}
 [[ $status =~ ^HTTP/1\.[01]\ ([0-9]{3}) ]] || deny "the answer from $server is not HTTP"
 code=${BASH_REMATCH[1]}
-length= exit_code= silent= problem= chunked= ended=
-while from_service line; do
-  line=${line%$'\r'}
-  if [[ -z $line ]]; then
-    ended=1
-    break
-  fi
+length= exit_code= silent= problem= chunked=
+rest=${head#"$status"}
+while [[ -n $rest ]]; do
+  rest=${rest#$'\r\n'}
+  line=${rest%%$'\r\n'*}
+  rest=${rest#"$line"}
   name=${line%%:*}
   value=${line#*:}
   value=${value#"${value%%[![:space:]]*}"}
@@ -259,16 +258,10 @@ while from_service line; do
     transfer-encoding) chunked=$value ;;
   esac
 done
-[[ -n $ended ]] || deny "the answer from $server is not a complete HTTP response"
 [[ $code == 200 ]] || deny "the service answered HTTP $code${problem:+: $problem}"
 [[ -z $chunked ]] || deny "the answer from $server is chunked, which a hook answer never is"
 [[ $exit_code == 0 || $exit_code == 2 ]] || deny "the answer from $server is not a codeward hook answer (no X-Codeward-Exit-Code)"
-[[ $length =~ ^[0-9]+$ ]] || deny "the answer from $server was cut short or has no Content-Length"
-body=
-if ((length > 0)); then
-  from_service -N "$length" body
-fi
-((${#body} == length)) || deny "the answer from $server was cut short or has no Content-Length"
+[[ $length =~ ^[0-9]+$ ]] && ((${#body} == length)) || deny "the answer from $server was cut short or has no Content-Length"
 if [[ $silent != 1 && ($body != \{* || $body != *\}) ]]; then
   deny "the answer from $server is not a JSON object"
 fi
