@@ -176,7 +176,8 @@ class _Walk:
         self.environment = Environment()
         self.top_source = source
         self.frame = _Frame(source)
-        self.reader = WordReader(source, self.environment, self._substitute)
+        self._ascii: dict[bytes, str | None] = {}
+        self.reader = WordReader(source, self.environment, self._substitute, self._ascii_text(source))
         self.functions: dict[str, _Function] = {}
         self.called: set[str] = set()
         self.stack: list[str] = []
@@ -417,7 +418,7 @@ class _Walk:
             return replace(value, text=f"$PWD/{text}", known=False, leading=None)
         if cwd.text in (".", ""):
             return value
-        return replace(value, text=posixpath.join(cwd.text, text))
+        return value.changed(text=posixpath.join(cwd.text, text))
 
     def enclosing_text(self, call: Call) -> str:
         node = call.node
@@ -436,7 +437,18 @@ class _Walk:
     # ------------------------------------------------------------------ frames and positions
     def _enter(self, frame: _Frame) -> None:
         self.frame = frame
-        self.reader = WordReader(frame.source, self.environment, self._substitute)
+        self.reader = WordReader(
+            frame.source, self.environment, self._substitute, self._ascii_text(frame.source)
+        )
+
+    def _ascii_text(self, source: bytes) -> str | None:
+        """`source` decoded once per walk when it is ASCII, for `WordReader.text` to slice."""
+        try:
+            return self._ascii[source]
+        except KeyError:
+            text = source.decode("ascii") if source.isascii() else None
+            self._ascii[source] = text
+            return text
 
     def _lines(self, node: Any) -> list[int]:
         fixed = self.frame.fixed
@@ -624,33 +636,33 @@ class _Walk:
         for name, value in prefix:
             if name in _EFFECT_VARIABLES:
                 shell_system.variable_effects(self, self._bare(node), name, value)
-        base = self._bare(node)
         socket_in = socket_out = None
         writes: list[tuple[Value, bool, bool]] = []
         continuations: list[Any] = []
         if redirects:
             stdin, socket_in, socket_out, writes, continuations, extra = self._redirections(
-                redirects, stdin, base
+                redirects, stdin, self._bare(node)
             )
             argv.extend(extra)
         original = argv[0] if argv else None
         argv, via = strip_wrappers(argv)
         if not argv:
-            return self._without_command(node, base, via, socket_in or socket_out)
+            return self._without_command(node, self._bare(node), via, socket_in or socket_out)
         head = argv[0]
+        frame = self.frame
         call = Call(
-            program=program_name(head.text),
-            path=head.text,
-            args=argv[1:],
-            lines=base.lines,
-            evidence="",
-            node=node,
-            stdin=stdin,
-            via=(*self.frame.via, *via),
-            socket_in=socket_in,
-            socket_out=socket_out,
-            name=head,
-            background=background,
+            program_name(head.text),
+            head.text,
+            argv[1:],
+            frame.fixed if frame.fixed is not None else [node.start_point[0] + 1 + frame.offset],
+            "",
+            node,
+            stdin,
+            (*frame.via, *via) if via else frame.via,
+            socket_in,
+            socket_out,
+            head,
+            background,
         )
         if head.disguised or (original is not None and original.disguised and original is not head):
             shown = head if head.disguised else original
@@ -718,9 +730,9 @@ class _Walk:
         function = self.functions.get(call.path)
         if function is not None:
             return self._call_function(call.path, function, call)
-        if self.downloads:
+        if self.downloads and ("/" in call.path or call.path in self.downloads):
             url = self.downloaded_from(self.absolute(call.name).text)
-            if url is not None and ("/" in call.path or call.path in self.downloads):
+            if url is not None:
                 self.report(
                     "bash.exec.remote_code",
                     call,

@@ -121,8 +121,11 @@ def is_history(path: str) -> bool:
     relative = targets.home_relative(path)
     if relative is not None and relative in targets.HISTORY_FILES:
         return True
-    text = targets.normalise(path).rstrip("*").rstrip("/")
-    if _ROTATED_APPLICATION_LOG.match(targets.normalise(path)):
+    normalised = targets.normalise(path)
+    if not normalised.startswith(("/var/", "/run/")):  # every log directory is below one of them
+        return False
+    text = normalised.rstrip("*").rstrip("/")
+    if _ROTATED_APPLICATION_LOG.match(normalised):
         return False
     return any(text == d or text.startswith(d + "/") for d in _LOG_DIRS)
 

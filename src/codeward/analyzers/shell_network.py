@@ -225,11 +225,16 @@ _METADATA_CREDENTIALS = re2.compile(
 )
 """The cloud instance metadata service's credential paths (AWS, ECS, GCP, Azure, Alibaba): whoever
 reads them holds the machine's cloud role. Other metadata (instance id, region) is not a secret."""
+_METADATA_HOSTS = ("169.254.1", "metadata", "100.100.100.200", "[fd00:ec2::254]")
+"""Every host `_METADATA_CREDENTIALS` names contains one of these: other URLs skip the expression."""
 
 
 def _cloud_credentials(scan: Scan, call: Call, urls: list[Value]) -> Stream | None:
     for value in urls:
-        if _METADATA_CREDENTIALS.match(value.text):
+        text = value.text
+        if not any(host in text for host in _METADATA_HOSTS):
+            continue
+        if _METADATA_CREDENTIALS.match(text):
             scan.report(
                 "bash.cred.read_credentials",
                 call,

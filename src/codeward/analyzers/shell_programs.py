@@ -129,7 +129,7 @@ class Options:
     operands: list[Value] = field(default_factory=list)
 
     def has(self, *names: str) -> bool:
-        return any(name in self.flags or name in self.values for name in names)
+        return not self.flags.isdisjoint(names) or not self.values.keys().isdisjoint(names)
 
     def get(self, *names: str) -> Value | None:
         for name in names:
@@ -139,7 +139,10 @@ class Options:
         return None
 
     def all(self, *names: str) -> list[Value]:
-        return [value for name in names for value in self.values.get(name, [])]
+        values = self.values
+        if not values:
+            return []
+        return [value for name in names if name in values for value in values[name]]
 
 
 def parse_options(

@@ -37,10 +37,13 @@ _MAX_ITEMS = 4
 
 
 # ---------------------------------------------------------------------------------------------- producers
+_ECHO_OPTIONS = re.compile(r"-[neE]+")
+
+
 def echo(scan: Scan, call: Call) -> Stream:
     args = call.args
     interpret = False
-    while args and args[0].known and re.fullmatch(r"-[neE]+", args[0].text):
+    while args and args[0].known and args[0].text[:1] == "-" and _ECHO_OPTIONS.fullmatch(args[0].text):
         interpret = interpret or "e" in args[0].text
         args = args[1:]
     text = " ".join(value.text for value in args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 # kinds of Taint: where data in a value or a stream came from
 CREDENTIAL = "credential"
@@ -29,8 +29,10 @@ _MAX_TEXT = 100_000
 """Values longer than this are cut: no shell word an agent runs needs more, and it bounds the work."""
 
 
-@dataclass(frozen=True, slots=True)
-class Taint:
+class Taint(NamedTuple):
+    """A tuple, not a frozen dataclass: taints are built and hashed into sets for every file and URL
+    the walk meets, and a tuple's constructor and hash run in C."""
+
     kind: str
     detail: str
     """The path, URL or host the data came from."""
@@ -40,9 +42,13 @@ class Taint:
     """For PATHS (what `find` prints): the -name pattern that selects among them."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Stream:
-    """What flows through a pipe: where it came from, and its text when the analyzer knows it."""
+    """What flows through a pipe: where it came from, and its text when the analyzer knows it.
+
+    Treated as immutable and hashable like a frozen dataclass; not declared frozen because a frozen
+    dataclass is several times slower to build, and the walk builds one per command.
+    """
 
     taints: frozenset[Taint] = frozenset()
     content: str | None = None
@@ -92,7 +98,26 @@ class Value:
         return self.text if self.known else self.raw
 
     def with_text(self, text: str) -> Value:
-        return replace(self, text=text)
+        return self.changed(text=text)
+
+    def changed(
+        self, *, text: str | None = None, raw: str | None = None, quoted: bool | None = None
+    ) -> Value:
+        """A copy with its text, spelling or quoting changed: the walk makes one per word it resolves,
+        and `dataclasses.replace` costs several times more."""
+        return Value(
+            self.text if text is None else text,
+            self.raw if raw is None else raw,
+            self.known,
+            self.leading,
+            self.taints,
+            self.decoded,
+            self.disguised,
+            self.quoted if quoted is None else quoted,
+            self.file,
+            self.tree,
+            self.filter,
+        )
 
 
 EMPTY = Value(text="", raw="")
@@ -143,12 +168,23 @@ _NEVER_EMPTY = frozenset({"HOME", "PWD", "TMPDIR", "USER", "LOGNAME", "SHELL", "
 class WordReader:
     """Evaluates tree-sitter word nodes against an environment. One per walk; cheap to build."""
 
-    def __init__(self, source: bytes, environment: Environment, substitute: Substitute) -> None:
+    def __init__(
+        self,
+        source: bytes,
+        environment: Environment,
+        substitute: Substitute,
+        ascii_text: str | None = None,
+    ) -> None:
         self.source = source
         self.environment = environment
         self.substitute = substitute
+        self.ascii_text = ascii_text
+        """`source` as a string when it is all ASCII (byte offsets are then string offsets): a slice
+        of it is the text of a node without decoding bytes for every word."""
 
     def text(self, node: Any) -> str:
+        if self.ascii_text is not None:
+            return self.ascii_text[node.start_byte : node.end_byte]
         return self.source[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
     def words(self, node: Any) -> list[Value]:
@@ -170,7 +206,7 @@ class WordReader:
                 return list(self.environment.positional)
             value = self.value(node)
             if value.known and not value.quoted and (" " in value.text or "\t" in value.text):
-                return [replace(value, text=part, raw=part) for part in value.text.split()]
+                return [value.changed(text=part, raw=part) for part in value.text.split()]
             return [value]
         if kind == "string" and node.named_child_count == 1:
             only = node.named_children[0]
@@ -224,7 +260,7 @@ class WordReader:
     def _word(self, node: Any) -> Value:
         raw = self.text(node)
         if "\\" not in raw:
-            return Value(text=raw, raw=raw)
+            return Value(raw, raw)
         out: list[str] = []
         disguised = False
         index = 0
@@ -259,7 +295,7 @@ class WordReader:
             return Value(text="", raw=raw, quoted=True)
         if len(parts) == 1:
             only = parts[0]
-            return only if only.raw == raw and only.quoted else replace(only, raw=raw, quoted=True)
+            return only if only.raw == raw and only.quoted else only.changed(raw=raw, quoted=True)
         return _join(parts, raw, quoted=True)
 
     def _concatenation(self, node: Any) -> Value:
@@ -302,14 +338,14 @@ class WordReader:
         empty = is_set and current is not None and current.known and current.text == ""
         if op in (":?", "?"):
             if current is not None and current.known and current.text:
-                return replace(current, raw=raw, quoted=False)
+                return current.changed(raw=raw, quoted=False)
             return Value(text=f"${name}", raw=raw, known=False)
         if op in (":-", "-", ":=", "="):
             if current is not None and current.known and not empty:
-                return replace(current, raw=raw, quoted=False)
+                return current.changed(raw=raw, quoted=False)
             if argument is not None and (empty or current is None):
                 # not set by the script: the default is what it will most likely be
-                return replace(argument, raw=raw)
+                return argument.changed(raw=raw)
             return Value(text=f"${name}", raw=raw, known=False)
         if op == ":+" or op == "+":
             return unknown(raw, leading=name)
@@ -318,7 +354,7 @@ class WordReader:
         if current is not None:
             if current.known and not current.quoted:
                 return current
-            return replace(current, raw=raw, quoted=False)
+            return current.changed(raw=raw, quoted=False)
         if name in ("@", "*", "#", "?", "$", "!", "-", "0", "_"):
             return unknown(raw)
         if name in _SYMBOLIC:
@@ -361,7 +397,7 @@ def _expansion_name(node: Any, reader: WordReader) -> str:
 def _join(parts: list[Value], raw: str, *, quoted: bool = False) -> Value:
     if len(parts) == 1:
         only = parts[0]
-        return only if only.raw == raw else replace(only, raw=raw)
+        return only if only.raw == raw else only.changed(raw=raw)
     text = "".join([p.text for p in parts])[:_MAX_TEXT]
     taints: frozenset[Taint] = frozenset()
     decoded: tuple[str, ...] = ()

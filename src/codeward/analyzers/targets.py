@@ -69,6 +69,8 @@ _HOME_PREFIX = re.compile(
     r"^(?:~(?=/|$)|\$HOME\b|\$\{HOME\}|/root(?=/|$)|/home/[^/]+(?=/|$)|/Users/[^/]+(?=/|$)|%USERPROFILE%|\$env:USERPROFILE|\$HOME)",
     re.I,
 )
+_HOME_STARTS = frozenset("~$/%")
+"""The first characters `_HOME_PREFIX` can match: other paths skip the expression."""
 _PERSONAL_FOLDER = re.compile(
     r"^(Documents|Desktop|Pictures|Photos|Music|Videos|Movies|Dropbox|OneDrive|Google Drive|iCloud Drive)(/\*|/\.\*)?$",
     re.I,
@@ -229,6 +231,8 @@ def is_sensitive_system_file(path: str) -> bool:
 def home_relative(path: str) -> str | None:
     """The part of `path` below a home directory (`.bashrc` for `~/.bashrc` or `/root/.bashrc`), else None."""
     text = normalise(path)
+    if text[:1] not in _HOME_STARTS:
+        return None
     match = _HOME_PREFIX.match(text)
     if match is None:
         return None
