@@ -43,30 +43,53 @@ def _kind(mode: int) -> Kind:
 
 
 def snapshot(root: str, *, skip: frozenset[str] = frozenset()) -> dict[str, Entry]:
-    """Every entry under `root` by relative path (symlinks not followed)."""
+    """Every entry under `root` by relative path (symlinks neither followed nor descended into).
+
+    One scandir per folder, each entry stat-ed relative to its folder's descriptor: about half
+    the cost of os.fwalk with a relpath per folder, and it runs three times in every run."""
     entries: dict[str, Entry] = {}
-    for directory, dirnames, filenames, dirfd in os.fwalk(root):
-        relative_dir = os.path.relpath(directory, root)
-        for name in dirnames + filenames:
-            relative = name if relative_dir == "." else f"{relative_dir}/{name}"
-            if relative in skip:
-                continue
-            try:
-                info = os.stat(name, dir_fd=dirfd, follow_symlinks=False)
+    try:
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return entries
+    try:
+        _snapshot_into(entries, top, "", skip)
+    finally:
+        os.close(top)
+    return entries
+
+
+def _snapshot_into(entries: dict[str, Entry], dirfd: int, prefix: str, skip: frozenset[str]) -> None:
+    try:
+        with os.scandir(dirfd) as listing:
+            items = list(listing)
+    except OSError:
+        return
+    for item in items:
+        relative = prefix + item.name
+        if relative in skip:
+            continue
+        try:
+            info = item.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        entries[relative] = Entry(
+            _kind(info.st_mode),
+            info.st_size,
+            info.st_mode,
+            info.st_mtime_ns,
+            info.st_ctime_ns,
+            info.st_atime_ns,
+        )
+        if stat.S_ISDIR(info.st_mode):
+            try:  # O_NOFOLLOW: a folder swapped for a symlink since the stat is not entered
+                below = os.open(item.name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW, dir_fd=dirfd)
             except OSError:
                 continue
-            entries[relative] = Entry(
-                _kind(info.st_mode),
-                info.st_size,
-                info.st_mode,
-                info.st_mtime_ns,
-                info.st_ctime_ns,
-                info.st_atime_ns,
-            )
-        dirnames[:] = [
-            d for d in dirnames if (d if relative_dir == "." else f"{relative_dir}/{d}") not in skip
-        ]
-    return entries
+            try:
+                _snapshot_into(entries, below, relative + "/", skip)
+            finally:
+                os.close(below)
 
 
 def snapshot_changes(
