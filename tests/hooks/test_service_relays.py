@@ -19,7 +19,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from hookcases import ALL_CLIENTS, message, outcome, shell_payload
 
@@ -29,6 +28,7 @@ from codeward.adapters.hooks import dialect
 from codeward.adapters.hooks.protocol import HookAnswer
 from codeward.adapters.http.hooks import router_for
 from codeward.adapters.install import hook_command, install, is_codeward_hook, uninstall
+from codeward.testing import serving
 
 SHELL_RELAY = str(Path(relay.__file__).with_name("relay.sh"))
 BASH = shutil.which("bash")
@@ -127,7 +127,7 @@ def scripted() -> Iterator[list[Scripted]]:
         server.close()
 
 
-def serving(made: list[Scripted], reply: bytes | None) -> str:
+def scripted_at(made: list[Scripted], reply: bytes | None) -> str:
     made.append(Scripted(reply))
     return made[-1].url
 
@@ -137,7 +137,9 @@ def serving(made: list[Scripted], reply: bytes | None) -> str:
 def test_the_payload_options_wait_review_and_a_shorter_deadline_reach_the_service(
     which: str, scripted: list[Scripted], tmp_path: Path
 ) -> None:
-    url = serving(scripted, http_reply(DENIAL, {"X-Codeward-Exit-Code": "0", "X-Codeward-Problem": "noted"}))
+    url = scripted_at(
+        scripted, http_reply(DENIAL, {"X-Codeward-Exit-Code": "0", "X-Codeward-Problem": "noted"})
+    )
     payload = json.dumps(shell_payload("gemini", "ls " + "x" * 200_000)).encode()  # past one read
     argv = ["gemini", "--server", url + "/", "--intent", "security research ü&x", "--env=staging"]
     argv += ["--confirm", "deny", "--review", "ask", "--deadline", "4", "--wait-review", "2.5"]
@@ -162,10 +164,12 @@ def test_a_blocking_answer_keeps_its_exit_code_and_reason_and_silence_prints_not
     which: str, scripted: list[Scripted], tmp_path: Path
 ) -> None:
     payload = json.dumps(shell_payload("codex", "ls")).encode()
-    blocked = serving(scripted, http_reply(b"{}", {"X-Codeward-Exit-Code": "2", "X-Codeward-Silent": "1"}))
+    blocked = scripted_at(
+        scripted, http_reply(b"{}", {"X-Codeward-Exit-Code": "2", "X-Codeward-Silent": "1"})
+    )
     done = run(which, ["codex", "--server", blocked], payload, tmp_path)
     assert done.returncode == 2 and done.stdout == b"" and done.stderr.strip(), "Codex needs a reason"
-    silent = serving(scripted, http_reply(b"{}", {"X-Codeward-Exit-Code": "0", "X-Codeward-Silent": "1"}))
+    silent = scripted_at(scripted, http_reply(b"{}", {"X-Codeward-Exit-Code": "0", "X-Codeward-Silent": "1"}))
     done = run(which, ["codex", "--server", silent], payload, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (0, b"", b"")
 
@@ -213,7 +217,7 @@ def test_every_failure_is_a_deny_in_the_clients_own_dialect(
         url, expected = _down(), "is unreachable"
     else:
         reply, expected = FAILURES[failure]
-        url = serving(scripted, reply)
+        url = scripted_at(scripted, reply)
     payload = json.dumps(shell_payload(client, "ls")).encode()
     done = run(which, [client, "--server", url, "--deadline", "1"], payload, tmp_path)
 
@@ -301,17 +305,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     policy.write_text(POLICY)
     app = FastAPI()
     app.include_router(router_for(Guard([str(policy)], sandbox_mode="never")))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("client", ALL_CLIENTS)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -17,7 +16,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from httpcases import as_
 
 import codeward.adapters.hooks.relay as relay
@@ -25,6 +23,7 @@ from codeward.adapters.http.app import create_app
 from codeward.adapters.http.service import Service
 from codeward.store.records import ReviewStatus
 from codeward.store.sql import SqlStore
+from codeward.testing import serving
 from servicecases import HELD_SNIPPET
 
 RELAYS = {
@@ -35,19 +34,8 @@ RELAYS = {
 
 @pytest.fixture
 def running(service: Service, keys: dict[str, str]) -> Iterator[str]:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(service=service), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        thread.join(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(service=service)) as url:
+        yield url
 
 
 def reviewer(url: str, key: dict[str, str], store: SqlStore, verdict: str) -> threading.Thread:
