@@ -26,6 +26,12 @@ class Action(StrEnum):
     def rank(self) -> int:
         return _ACTION_RANK[self]
 
+    @property
+    def withheld(self) -> bool:
+        """Review and block withhold the snippet (the developer's word alone cannot run it): the
+        session's graduated response counts these."""
+        return self is Action.REVIEW or self is Action.BLOCK
+
     def __ge__(self, other: object) -> bool:
         if not isinstance(other, Action):
             return NotImplemented

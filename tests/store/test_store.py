@@ -185,6 +185,24 @@ def test_the_session_history_feeds_the_graduated_response(guard: Guard, store: S
     assert [e.action for e in events] == [Action.BLOCK, Action.BLOCK]
 
 
+def test_a_long_session_reads_its_latest_stops_and_decisions_not_its_whole_history(
+    guard: Guard, store: SqlStore
+) -> None:
+    """Two stops, then more allowed commands than one read takes: the stops still reach the
+    graduated response, and the read stays bounded however long the session runs."""
+    from codeward.store.ledger import SESSION_EVENTS_READ
+
+    context = Context(actor=ALICE, session=Session(id="long"))
+    for _ in range(2):
+        guard.check(command("echo STOP_HERE"), context)
+    for index in range(SESSION_EVENTS_READ + 20):
+        guard.check(command(f"ls build/{index}"), context)
+    events = store.session_events("long", since=time.time() - 600)
+    assert [e.action for e in events].count(Action.BLOCK) == 2
+    assert len(events) == SESSION_EVENTS_READ + 2
+    assert [e.at for e in events] == sorted(e.at for e in events)
+
+
 def test_metrics_count_decisions_by_label_and_the_queue(guard: Guard, store: SqlStore) -> None:
     guard.check(command("ls"), Context(actor=ALICE))
     guard.check(command("echo STOP_HERE"), Context(actor=ALICE))

@@ -32,7 +32,6 @@ from codeward.policy.loader import CompiledRule, Policy
 
 _SEVERITY_ORDER = [Severity.INFO, Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL]
 _CONFIDENCE_ORDER = [Confidence.LOW, Confidence.MEDIUM, Confidence.HIGH]
-_STOP_WEIGHT = {Action.REVIEW: 1.0, Action.BLOCK: 1.0}
 GENERAL = "general"
 
 
@@ -159,10 +158,9 @@ def session_stops(policy: Policy, request: Request) -> float:
     half_life = policy.session.half_life_minutes * 60.0
     total = 0.0
     for event in request.context.session.history:
-        weight = _STOP_WEIGHT.get(event.action, 0.0)
-        if weight:
+        if event.action.withheld:
             age = max(0.0, request.now - event.at)
-            total += weight * math.pow(0.5, age / half_life)
+            total += math.pow(0.5, age / half_life)
     return total
 
 

@@ -298,17 +298,30 @@ def open_review(
     )
 
 
+SESSION_EVENTS_READ = 100
+"""At most this many of a session's latest stops, and of its latest decisions, are read per check:
+the graduated response weighs stops that halve every half-life, so older ones cannot change it, and
+a long agent session must not make every check read its whole day."""
+
+
 def session_events(tx: Statements, session_id: str, since: float) -> list[SessionEvent]:
-    rows = tx.rows(
-        "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since "
-        "ORDER BY at_ms, id",
-        {"session_id": session_id, "since": int(since * 1000)},
-    )
+    """The session's recent decisions, oldest first: its latest stops and its latest decisions,
+    each bounded by SESSION_EVENTS_READ (an index on session and time answers both)."""
+    stops = ", ".join(f"'{action.value}'" for action in Action if action.withheld)
+    found: dict[str, tuple[Any, ...]] = {}
+    for only_stops in (True, False):
+        rows = tx.rows(
+            "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since"
+            + (f" AND action IN ({stops})" if only_stops else "")
+            + " ORDER BY at_ms DESC, id DESC LIMIT :limit",
+            {"session_id": session_id, "since": int(since * 1000), "limit": SESSION_EVENTS_READ},
+        )
+        found.update((str(row[0]), row) for row in rows)
     return [
-        SessionEvent(
+        SessionEvent.model_construct(
             decision_id=str(row[0]), action=Action(row[1]), intent=str(row[2]), at=int(row[3]) / 1000
         )
-        for row in rows
+        for row in sorted(found.values(), key=lambda row: (int(row[3]), str(row[0])))
     ]
 
 

@@ -3,7 +3,7 @@ a test holds these to what the migrations create."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, Float, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Float, Index, Integer, MetaData, String, Table, Text
 
 metadata = MetaData()
 
@@ -50,6 +50,7 @@ decisions = Table(
     Column("content_sha256", String(64), nullable=False),
     Column("latency_ms", Float, nullable=False),
     Column("review_id", String(40)),
+    Index("ix_decisions_session_at", "session_id", "at_ms"),
 )
 
 decision_capabilities = Table(

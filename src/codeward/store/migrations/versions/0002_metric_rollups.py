@@ -1,5 +1,5 @@
 """Running counts for /metrics (by label, latency bucket, and per intent per minute for the last
-seven days), filled from the decisions already recorded.
+seven days), filled from the decisions already recorded; an index for a session's latest decisions.
 
 Revision ID: 0002
 Revises: 0001
@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("reviews", sa.BigInteger, nullable=False),
         sa.Column("blocks", sa.BigInteger, nullable=False),
     )
+    op.create_index("ix_decisions_session_at", "decisions", ["session_id", "at_ms"])
     op.execute(
         "INSERT INTO metric_totals (action, capability, intent, subculture, decisions) "
         "SELECT d.action, COALESCE(c.capability, 'none'), d.intent, d.subculture, COUNT(*) "
@@ -71,5 +72,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_decisions_session_at", table_name="decisions")
     for table in ("metric_windows", "metric_latency", "metric_totals"):
         op.drop_table(table)
