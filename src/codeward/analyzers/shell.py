@@ -94,6 +94,22 @@ _WORDS = frozenset(
     }
 )
 _REDIRECTS = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+
+
+def _kind_ids(language: Language, kinds: frozenset[str]) -> frozenset[int]:
+    """The grammar's symbol ids whose name is in `kinds`: `node.kind_id in ids` answers what
+    `node.type in kinds` does without building a string for every node the walk looks at."""
+    ids = {i for i in range(language.node_kind_count) if language.node_kind_for_id(i) in kinds}
+    if "ERROR" in kinds:
+        ids.add(_ERROR_ID)
+    return frozenset(ids)
+
+
+_ERROR_ID = 0xFFFF
+"""tree-sitter's symbol for a part that did not parse (outside the grammar's own table)."""
+_BASH = Language(tree_sitter_bash.language())
+_STATEMENT_IDS = _kind_ids(_BASH, _STATEMENTS)
+_BACKGROUND_IDS = _kind_ids(_BASH, frozenset({"&"}))
 _EFFECT_VARIABLES = frozenset({"HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST", "LD_PRELOAD"})
 _INFINITE = frozenset({"true", ":", "/bin/true", "[ 1 ]", "[[ 1 ]]", "((1))", "(( 1 ))"})
 
@@ -147,7 +163,7 @@ class ShellAnalyzer:
     def __init__(self, rulebook: RuleBook) -> None:
         self._rulebook = rulebook
         # the analyzer holds the Language itself: the parser alone does not keep it alive
-        self._language = Language(tree_sitter_bash.language())
+        self._language = _BASH
         self._parser = Parser(self._language)
 
     def analyze(self, subject: Subject, context: Context) -> list[Finding]:
@@ -501,9 +517,9 @@ class _Walk:
         count = len(children)
         for index in range(count):
             child = children[index]
-            if child.type not in _STATEMENTS:
+            if child.kind_id not in _STATEMENT_IDS:
                 continue
-            background = index + 1 < count and children[index + 1].type == "&"
+            background = index + 1 < count and children[index + 1].kind_id in _BACKGROUND_IDS
             out = out.union(self._statement(child, stdin, background))
         return out
 
@@ -613,7 +629,7 @@ class _Walk:
         prefix: list[tuple[str, Value]] = []
         named = False
         redirects = list(redirects)
-        if node.start_point[0] != node.end_point[0]:
+        if self.frame.source.find(b"\n", node.start_byte, node.end_byte) != -1:  # it spans lines
             _check_lines(self.frame.source, node.children)
         for child in node.children:
             kind = child.type
