@@ -478,6 +478,13 @@ def _equivalent_calls(scan: Scan, site: CallSite) -> list[CallSite]:
     """Plain calls that a call makes in a roundabout way: `map(os.system, cmds)` is `os.system(cmd)` for
     each command, `operator.methodcaller('system', c)(os)` is `os.system(c)`, `f(*['a', 'b'])` is `f('a', 'b')`."""
     node = site.node
+    func, arguments = node.func, node.args
+    if not arguments:
+        return []
+    kind = type(func)
+    name = func.id if kind is ast.Name else func.attr if kind is ast.Attribute else None  # type: ignore[attr-defined]
+    if name != "map" and kind is not ast.Call and not any(type(a) is ast.Starred for a in arguments):
+        return []  # none of the shapes below: a starred literal, map(f, xs), methodcaller(…)(x)
     made: list[ast.Call] = []
     if any(isinstance(a, ast.Starred) and isinstance(a.value, ast.List | ast.Tuple) for a in node.args):
         flat = [e for a in node.args for e in (a.value.elts if _literal_star(a) else [a])]  # type: ignore[attr-defined]

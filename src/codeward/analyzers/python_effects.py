@@ -303,9 +303,10 @@ def subprocess_call(call: Call) -> None:
             run_program(call, [Value(text=w, exact=True) for w in words], f"{call.qualname} argument")
         else:
             run_program(call, [candidate], f"{call.qualname} argument")
-    for stream in ("stdin", "stdout", "stderr"):
-        given = call.arg(None, stream)
-        if given is not None and given.kind in ("socket.fd", "socket.socket", "socket.file"):
+    streams = {k.arg: k.value for k in call.node.keywords if k.arg in ("stdin", "stdout", "stderr")}
+    for stream in ("stdin", "stdout", "stderr") if streams else ():
+        given = call.scan.resolver.resolve(streams.get(stream), call.scope)
+        if given.kind in ("socket.fd", "socket.socket", "socket.file"):
             call.fact("socket_stdio", given, note=stream)
     piped = [
         node for node in (call.arg_node(None, "stdin"), call.arg_node(None, "stdout")) if node is not None

@@ -27,7 +27,7 @@ from codeward.analyzers.python_values import (
 from codeward.model import Confidence, Severity
 
 C, H, M, L, I = Severity.CRITICAL, Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO  # noqa: E741
-_DATA_KEYWORDS = ("data", "json", "files", "params", "content", "body", "fields")
+_DATA_KEYWORDS = frozenset({"data", "json", "files", "params", "content", "body", "fields"})
 
 
 def host_of(url: Value | None) -> str:
@@ -121,11 +121,11 @@ def http_request(call: Call) -> None:
     url = call.arg(1, "url") if name in ("request", "urlopen_request") else call.arg(0, "url")
     if name == "request" and call.qualname.startswith("urllib3"):
         url = call.arg(1, "url")
-    sent: list[Value] = []
-    for keyword in _DATA_KEYWORDS:
-        value = call.arg(None, keyword)
-        if value is not None:
-            sent.append(value)
+    sent = [
+        call.scan.resolver.resolve(keyword.value, call.scope)
+        for keyword in call.node.keywords
+        if keyword.arg in _DATA_KEYWORDS
+    ]
     if name in ("post", "put", "patch") and len(call.node.args) > 1:
         positional = call.arg(1)
         if positional is not None:

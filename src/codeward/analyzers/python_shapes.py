@@ -394,15 +394,13 @@ def protected_attributes(scan: Scan) -> None:
     reported: set[int] = set()
     for site in scan.index.calls:
         func = site.node.func
+        if type(func) is not ast.Attribute or func.attr != "get":
+            continue  # only `table.get(…)` can pick a score
         if site.scope.kind != "function" or id(site.scope) in reported:
             continue
         if (
-            (
-                isinstance(func, ast.Attribute)
-                and func.attr == "get"
-                and site.node.args
-                and _protected(site.node.args[0])
-            )
+            site.node.args
+            and _protected(site.node.args[0])
             and isinstance(func.value, ast.Name)
             and _scoring_table(scan, site.scope, func.value.id)
         ):
