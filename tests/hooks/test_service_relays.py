@@ -338,3 +338,14 @@ def test_installing_with_an_http_server_writes_the_shell_relay_and_uninstall_fin
 def test_an_https_server_keeps_the_codeward_command() -> None:
     command = hook_command("codex", options=["--server", "https://codeward.example"], fast=False)
     assert "relay.sh" not in command and "hook codex --server https://codeward.example" in command
+
+
+def test_a_bash_too_old_for_the_shell_relay_keeps_the_codeward_command(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    old_bash = tmp_path / "bash"
+    old_bash.write_text("#!/bin/sh\nexit 1\n")  # what bash 3.2 answers to the relay's version test
+    old_bash.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    command = hook_command("gemini", options=["--server", "http://127.0.0.1:8731"])
+    assert "relay.sh" not in command and "hook gemini --server http://127.0.0.1:8731" in command

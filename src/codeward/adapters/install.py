@@ -55,7 +55,7 @@ def hook_command(
     options = options or []
     server = next((options[i + 1] for i, o in enumerate(options[:-1]) if o == "--server"), None)
     bash = shutil.which("bash") if os.name == "posix" else None
-    if server is not None and server.startswith("http://") and bash:
+    if server is not None and server.startswith("http://") and bash and _shell_relay_runs_on(bash):
         from codeward.adapters.hooks import relay
 
         shell_relay = os.path.join(os.path.dirname(os.path.abspath(relay.__file__)), "relay.sh")
@@ -66,6 +66,17 @@ def hook_command(
         relay_script = [sys.executable, "-I", "-S", os.path.abspath(relay.__file__)]
         return shlex.join([*relay_script, client, *options])
     return shlex.join([executable or _codeward_executable(), "hook", client, *options])
+
+
+def _shell_relay_runs_on(bash: str) -> bool:
+    """Whether `bash` is 4.2 or later, as the shell relay needs (macOS ships 3.2)."""
+    import subprocess
+
+    version_check = "((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2)))"
+    try:
+        return subprocess.run([bash, "-c", version_check], timeout=10, check=False).returncode == 0
+    except (OSError, subprocess.SubprocessError):
+        return False
 
 
 def _codeward_executable() -> str:

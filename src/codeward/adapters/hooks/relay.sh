@@ -16,7 +16,8 @@
 # $CODEWARD_HOME/logs/hooks.log. A watchdog bounds every step, connect included, by the deadline; the
 # service is given the deadline minus a margin, so that its own failure answer arrives first. If not
 # even the answer can be written, or the client is unknown, the relay exits 2 with the reason on
-# stderr: every client reads exit 2 as "block". Needs bash 4 or later (fractional `read -t`).
+# stderr: every client reads exit 2 as "block". Needs bash 4.2 or later (fractional `read -t`,
+# `read -N`, `printf %(…)T`); `codeward install` writes it only where that is the bash on PATH.
 
 trap '' PIPE # a closed stdout is an error to report (exit 2), not a silent death
 LC_ALL=C     # lengths in bytes, byte-wise URL encoding
@@ -114,6 +115,8 @@ case $client in # the names the hook log uses (each dialect's `name`)
     ;;
 esac
 shift
+((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))) ||
+  deny "bash $BASH_VERSION is too old for the shell relay (it needs 4.2 or later)"
 
 server= intent=${CODEWARD_INTENT:-} env= confirm= review= wait_review=
 deadline=${CODEWARD_HOOK_DEADLINE:-10}
