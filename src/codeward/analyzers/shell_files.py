@@ -443,8 +443,11 @@ def poisoned_definitions(text: str) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- deleting
+_RM_VALUED = frozenset({"--interactive", "--preserve-root"})
+
+
 def rm(scan: Scan, call: Call) -> Stream:
-    parsed = parse_options(call.args, frozenset({"--interactive", "--preserve-root"}))
+    parsed = parse_options(call.args, _RM_VALUED)
     recursive = parsed.has("-r", "-R", "--recursive")
     for value in [*parsed.operands, *(call.items or [])]:
         delete(scan, call, value, recursive=recursive or value.tree, how="deletes")
@@ -823,12 +826,14 @@ def chown(scan: Scan, call: Call) -> Stream:
 
 
 # ---------------------------------------------------------------------------------------------- copies and edits
+_COPY_VALUED = frozenset(
+    {"-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "-g", "--owner", "--group"}
+)
+
+
 def copy(scan: Scan, call: Call) -> Stream:
     """cp, mv, install, ln: sources are read (or linked), the destination is written."""
-    valued = frozenset(
-        {"-t", "--target-directory", "-S", "--suffix", "-m", "--mode", "-o", "-g", "--owner", "--group"}
-    )
-    parsed = parse_options(call.args, valued)
+    parsed = parse_options(call.args, _COPY_VALUED)
     operands = list(parsed.operands)
     directory = parsed.get("-t", "--target-directory")
     if directory is None:
