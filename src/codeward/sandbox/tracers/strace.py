@@ -61,6 +61,11 @@ def command(output_prefix: str, *, seccomp_bpf: bool) -> list[str]:
         # calls the sandbox's filter refuses never reach a --seccomp-bpf strace: tracing them would
         # only stop bwrap's own set-up (its mounts, pivot_root) on the way
         traced = ",".join(name for name in TRACED.split(",") if name not in _REFUSABLE)
+        # strace stops a new process at every call until its first filtered one (it cannot tell
+        # that the filter is inherited): glibc's fork child, a new thread and a freshly exec-ed
+        # program all call set_robust_list first, so each is on the filter's fast path at once
+        # (~30-60 fewer stops per process; ls | wc: 525 -> about 300)
+        traced += ",set_robust_list"
     argv = ["strace", "-f", "-ff", "-qq", "-y", "-s", "256", "-e", "signal=none", "-e", f"trace={traced}"]
     if seccomp_bpf:
         argv.append("--seccomp-bpf")
