@@ -248,6 +248,8 @@ class Outcome:
     seconds: float = 0.0
     server_cpu_seconds: float = 0.0
     """CPU time the service processes used during the run (all workers and replicas)."""
+    client_cpu_seconds: float = 0.0
+    """CPU time this load client used during the run: taken from the same 2 cores."""
     late: int = 0
     """Requests of a fixed-rate run that waited over 100 ms for a free connection."""
 
@@ -313,18 +315,20 @@ def summary(outcome: Outcome) -> str:
     lat = outcome.latencies_ms
     errors = ", ".join(f"{why}: {n}" for why, n in sorted(outcome.errors.items())) or "0"
     cpu = outcome.server_cpu_seconds * 1000 / len(lat) if lat else float("nan")
+    client = outcome.client_cpu_seconds * 1000 / len(lat) if lat else float("nan")
     return (
         f"{outcome.rate:>8.1f}/s  p50 {percentile(lat, 0.5):>7.1f}  p99 {percentile(lat, 0.99):>7.1f}  "
         f"p99.9 {percentile(lat, 0.999):>7.1f} ms  errors {errors}  ({len(lat)} ok; "
-        f"service CPU {cpu:.1f} ms per decision)"
+        f"service CPU {cpu:.1f} ms per decision, load client {client:.1f} ms)"
     )
 
 
 def measured(servers: Sequence[Server], run: Coroutine[Any, Any, Outcome]) -> Outcome:
     """Run the load and note the service's CPU time during it."""
-    before = cpu_seconds(servers)
+    before, client_before = cpu_seconds(servers), time.process_time()
     outcome = asyncio.run(run)
     outcome.server_cpu_seconds = cpu_seconds(servers) - before
+    outcome.client_cpu_seconds = time.process_time() - client_before
     return outcome
 
 
