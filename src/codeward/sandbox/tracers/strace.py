@@ -82,8 +82,12 @@ class _Call:
 def read_traces(
     directory: str, prefix: str, *, default_cwd: str, max_lines: int = 200_000
 ) -> list[Observation]:
-    """Every observation of the snippet's processes in the trace files under `directory`."""
-    files: dict[int, list[_Call]] = {}
+    """Every observation of the snippet's processes in the trace files under `directory`.
+
+    Lines are parsed only where they can matter: the outer bwrap's only for its exec and clones,
+    the set-up process's from its exec of the interpreter on (bwrap's own set-up is half the
+    lines of a short run)."""
+    files: dict[int, list[str]] = {}
     budget = max_lines
     for name in sorted(os.listdir(directory)):
         if not name.startswith(prefix + "."):
@@ -91,46 +95,52 @@ def read_traces(
         pid_text = name[len(prefix) + 1 :]
         if not pid_text.isdigit():
             continue
-        calls = []
+        lines = []
         with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as trace:
             for line in trace:
                 budget -= 1
                 if budget < 0:
                     break
-                call = _parse_line(line)
-                if call is not None:
-                    calls.append(call)
-        files[int(pid_text)] = calls
+                lines.append(line)
+        files[int(pid_text)] = lines
     outer, setup = _bwrap_processes(files)
     observations: list[Observation] = []
-    for pid, calls in files.items():
+    for pid, lines in files.items():
         if pid in outer:
             continue
         if pid in setup:  # bwrap's own mounts and namespaces, until it execs the snippet's interpreter
-            execs = [
-                i for i, call in enumerate(calls) if call.name == "execve" and _result(call.result) == "ok"
-            ]
-            calls = calls[execs[0] :] if execs else []
+            first_exec = next(
+                (index for index, call in _calls_named(lines, "execve") if _result(call.result) == "ok"),
+                len(lines),
+            )
+            lines = lines[first_exec:]
+        calls = [call for line in lines if (call := _parse_line(line)) is not None]
         observations.extend(_observe(pid, calls, default_cwd))
     return observations
 
 
-def _bwrap_processes(files: dict[int, list[_Call]]) -> tuple[set[int], set[int]]:
+def _calls_named(lines: list[str], name: str) -> Iterator[tuple[int, _Call]]:
+    """The calls of one name, with their line numbers, parsing no other line."""
+    start = name + "("
+    for index, line in enumerate(lines):
+        if line.startswith(start):
+            call = _parse_line(line)
+            if call is not None:
+                yield index, call
+
+
+def _bwrap_processes(files: dict[int, list[str]]) -> tuple[set[int], set[int]]:
     """The outer bwrap (it execs bwrap), and the process it clones with CLONE_NEWPID, which sets the
     sandbox up and then (with --as-pid-1) execs the snippet's interpreter as the namespace's pid 1."""
     outer: set[int] = set()
     setup: set[int] = set()
-    for pid, calls in files.items():
-        first = next((call for call in calls if call.name == "execve"), None)
+    for pid, lines in files.items():
+        first = next((call for _, call in _calls_named(lines, "execve")), None)
         if first is None or not _string(first.args[0] if first.args else "").endswith("/bwrap"):
             continue
         outer.add(pid)
-        for call in calls:
-            if (
-                call.name == "clone"
-                and any("CLONE_NEWPID" in arg for arg in call.args)
-                and call.result.isdigit()
-            ):
+        for _, call in _calls_named(lines, "clone"):
+            if any("CLONE_NEWPID" in arg for arg in call.args) and call.result.isdigit():
                 setup.add(int(call.result))
     return outer, setup - outer
 
