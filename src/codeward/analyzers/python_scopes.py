@@ -211,7 +211,7 @@ class ParsedModule:
 def parse(source: str) -> ParsedModule:
     """Parse `source`; on a syntax error, parse each top-level block on its own and keep what parses."""
     lines = source.splitlines()
-    cleaned = _without_fences(lines)
+    cleaned = _without_fences(lines, source)
     text = "\n".join(cleaned)
     try:
         return ParsedModule(ast.parse(text).body, [], lines)
@@ -280,9 +280,9 @@ def _reason(error: BaseException) -> str:
     return f"unparseable: {str(error)[:80]}"
 
 
-def _without_fences(lines: list[str]) -> list[str]:
+def _without_fences(lines: list[str], source: str) -> list[str]:
     """Blank out Markdown code fences (```python … ```) that model output often keeps, keeping line numbers."""
-    if not any(_FENCE.match(line) for line in lines):
+    if "```" not in source or not any(_FENCE.match(line) for line in lines):
         return lines
     return ["" if _FENCE.match(line) else line for line in lines]
 
@@ -316,7 +316,7 @@ def _last_code_line(lines: list[str], first: int, last: int) -> int:
 
 _Context = tuple[tuple[ast.AST, ...], tuple[ast.expr, ...]]
 """(enclosing loops, enclosing guards) within the current function."""
-_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 _LEAVES = frozenset(
     {type(None), str}
     | {
@@ -541,6 +541,9 @@ class Indexer:
             kind = type(node)
             if kind is ast.Name or kind in _LEAVES:
                 continue
+            if kind is ast.Attribute or kind is ast.keyword:
+                push(node.value)  # type: ignore[attr-defined]
+                continue  # their one child: the common nodes go straight past the checks below
             if kind is ast.Call:
                 calls.append(CallSite(node, scope, loops, guards))  # type: ignore[arg-type]
                 func = node.func  # type: ignore[attr-defined]
