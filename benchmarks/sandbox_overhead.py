@@ -1,6 +1,6 @@
 """How much the sandbox adds over running the same snippet bare: median and p95, per language and tracer.
 
-    .venv/bin/python benchmarks/sandbox_overhead.py [--runs 40] [--clock wall|cpu]
+    .venv/bin/python benchmarks/sandbox_overhead.py [--runs 40] [--clock wall|cpu] [--breakdown]
 
 Rows: bare runs of the snippet (python3 -c, bash -c); cold sandbox runs (start, run, report) for
 Python with the audit hook, with strace too, bash with strace and without; the project view as an
@@ -11,6 +11,10 @@ teardown included), which a busy shared machine inflates far less than wall time
 rows are wall time only (its refills run in the background). Each warm sample starts 0.3 s after
 the previous run was torn down and the pool refilled (the new sandbox has finished starting), as
 for an agent's commands, which come seconds apart.
+
+`--breakdown` prints instead where a cold run's wall time goes (median ms per phase, as seen by
+the supervisor, for Python with the audit hook and bash with and without strace), and what
+moving a process into a v1 cgroup costs right after another move and after 50 ms without one.
 """
 
 from __future__ import annotations
@@ -120,16 +124,113 @@ def warm_rows(runs: int) -> list[Row]:
     return rows
 
 
+PHASES = (
+    # (label, module, attribute): the supervisor's steps of one cold run, in order
+    ("per-run cgroup: mkdir + limits", "codeward.sandbox.cgroups", "RunCgroup.__init__"),
+    ("launcher: fork, view, fork, exec bwrap", "codeward.sandbox.launcher", "start"),
+    ("decoy home snapshot", "codeward.sandbox.bubblewrap", "snapshot"),
+    ("wait until in the cgroup", "codeward.sandbox.launcher", "Launch.wait_contained"),
+    (
+        "go -> sandbox gone (bwrap set-up left, start, snippet, exit)",
+        "codeward.sandbox.bubblewrap",
+        "_collect",
+    ),
+    ("read strace's files", "codeward.sandbox.tracers.strace", "read_traces"),
+    ("diffs after the run", "codeward.sandbox.bubblewrap", "snapshot_changes"),
+    ("cgroup usage", "codeward.sandbox.cgroups", "RunCgroup.usage"),
+    ("findings and report", "codeward.sandbox.bubblewrap", "interpret"),
+)
+
+
+def breakdown(runs: int) -> None:
+    """Median wall ms per phase of cold runs (teardown is after the report, in the background)."""
+    import importlib
+
+    spent: dict[str, list[float]] = {}
+    for label, module_name, attribute in PHASES:
+        owner: object = importlib.import_module(module_name)
+        *path, name = attribute.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        original = getattr(owner, name)
+
+        def timed_phase(
+            *args: object, _original: Callable[..., object] = original, _label: str = label, **kw: object
+        ) -> object:
+            started = time.perf_counter()
+            try:
+                return _original(*args, **kw)
+            finally:
+                spent.setdefault(_label, []).append((time.perf_counter() - started) * 1000)
+
+        setattr(owner, name, timed_phase)
+    for language, code, options in (
+        ("python", PYTHON_SNIPPET, {}),
+        ("bash", BASH_SNIPPET, {}),
+        ("bash", BASH_SNIPPET, {"trace": "never"}),
+    ):
+        box = Sandbox(**options)
+        sandboxed(box, code, language)()
+        box.settle()
+        spent.clear()
+        totals = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            sandboxed(box, code, language)()
+            totals.append((time.perf_counter() - started) * 1000)
+            box.settle()
+        box.close()
+        tracer = "audit hook" if language == "python" else "strace" if not options else "no tracer"
+        print(f"cold {language}, {tracer}: {statistics.median(totals):.1f} ms median from call to report")
+        for label, _, _ in PHASES:
+            if label in spent:
+                print(f"  {label:62} {statistics.median(spent[label]):6.2f}")
+    print("moving a process into a v1 pids cgroup:", cgroup_move_costs(runs))
+
+
+def cgroup_move_costs(runs: int) -> str:
+    from codeward.sandbox.cgroups import controller_roots
+
+    roots = controller_roots()
+    if roots is None:
+        return "no writable v1 cgroups here (not root)"
+    results = []
+    for pause in (0.0, 0.05):
+        samples = []
+        for number in range(runs):
+            time.sleep(pause)
+            group = roots["pids"] / f"codeward-bench-{os.getpid()}-{number}"
+            group.mkdir()
+            child = subprocess.Popen(["/bin/sleep", "5"])
+            try:
+                started = time.perf_counter()
+                (group / "cgroup.procs").write_text(str(child.pid))
+                samples.append((time.perf_counter() - started) * 1000)
+            finally:
+                child.kill()
+                child.wait()
+                group.rmdir()
+        results.append(
+            f"{statistics.median(samples):.2f} ms {'after 50 ms without a move' if pause else 'back to back'}"
+        )
+    return "; ".join(results)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
+    parser.add_argument("--breakdown", action="store_true", help="where a cold run's time goes, per phase")
     args = parser.parse_args()
     ok, problem = Sandbox().available()
     if not ok:
         sys.exit(f"the sandbox cannot run here: {problem}")
+    if args.breakdown:
+        breakdown(args.runs)
+        print(f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f} at the end")
+        return
     bare_python = timed(bare(["/usr/bin/python3", "-c", PYTHON_SNIPPET]), args.runs, args.clock)
     bare_bash = timed(bare(["/bin/bash", "-c", BASH_SNIPPET]), args.runs, args.clock)
     rows: list[Row] = [("bare python3 -c", bare_python, None), ("bare bash -c", bare_bash, None)]
