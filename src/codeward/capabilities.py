@@ -143,6 +143,12 @@ CAPABILITIES: tuple[Capability, ...] = (
         "crypto.mass_encrypt", "Encrypts many files and removes the originals (ransomware shape)", C, True
     ),
     Capability(
+        "crypto.encrypt_delete",
+        "Encrypts a file and deletes its only readable copy (one named file, not a glob or a tree)",
+        M,
+        True,
+    ),
+    Capability(
         "crypto.weak",
         "Uses weak or predictable cryptography (MD5/SHA-1 passwords, time-seeded keys)",
         L,

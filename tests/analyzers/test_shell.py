@@ -264,6 +264,29 @@ CASES = [
     ("base64 -d <<< ZWNobyBoaQ== | bash", "exec.obfuscated", Action.REVIEW),
     ("echo 6563686f206869 | xxd -r -p | sh", "exec.obfuscated", Action.REVIEW),
     ("printf '\\x65\\x63\\x68\\x6f\\x20\\x68\\x69' | sh", "exec.obfuscated", Action.REVIEW),
+    # resource exhaustion: what runs without end, and its bounded look-alikes
+    ("while true; do mkdir x; cd x; done", "resource.exhaustion", Action.REVIEW),
+    ("for i in 1 2 3 4; do yes > /dev/null & done", "resource.exhaustion", Action.CONFIRM),
+    ("yes > /tmp/fill", "resource.exhaustion", Action.REVIEW),
+    ("dd if=/dev/zero of=/tmp/fill bs=1M", "resource.exhaustion", Action.REVIEW),
+    ("for d in a b c; do mkdir $d; cd $d; done", None, Action.ALLOW),
+    ("yes | head -n 5", None, Action.ALLOW),
+    ("yes | apt-get install -y build-essential", None, Action.ALLOW),
+    ("dd if=/dev/zero of=./swapfile bs=1M count=512", None, Action.ALLOW),
+    # one named file encrypted, then its only readable copy deleted
+    (
+        "openssl enc -aes-256-cbc -in notes.txt -out notes.txt.enc -k pass && rm notes.txt",
+        "crypto.encrypt_delete",
+        Action.CONFIRM,
+    ),
+    ("gpg -c file && shred -u file", "crypto.encrypt_delete", Action.CONFIRM),
+    ("openssl enc -aes-256-cbc -in backup.tar -out backup.tar.enc -k pass", None, Action.ALLOW),
+    ("gpg -c notes.txt && rm notes.txt.bak", None, Action.ALLOW),
+    (
+        "gpg --encrypt -r ops@example.com export.csv && aws s3 cp export.csv.gpg s3://bucket/",
+        "net.upload",
+        Action.NOTICE,
+    ),
 ]
 
 

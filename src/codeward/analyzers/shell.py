@@ -24,7 +24,14 @@ from codeward.analyzers import shell_files, shell_network, shell_streams, shell_
 from codeward.analyzers.rulebook import RuleBook
 from codeward.analyzers.shell_files import read_file, write_file
 from codeward.analyzers.shell_network import remote_shell, send
-from codeward.analyzers.shell_programs import INTERPRETERS, SHELLS, Call, program_name, strip_wrappers
+from codeward.analyzers.shell_programs import (
+    INTERPRETERS,
+    SHELLS,
+    Call,
+    parse_options,
+    program_name,
+    strip_wrappers,
+)
 from codeward.analyzers.shell_streams import fork_bomb, interpreter, shell
 from codeward.analyzers.shell_words import (
     ENVIRONMENT,
@@ -37,7 +44,9 @@ from codeward.analyzers.shell_words import (
     Value,
     WordReader,
     brace_expansion,
+    endless_source,
     literal,
+    without_endless,
 )
 from codeward.model import Confidence, Context, Finding, Payload, Severity, Subject
 
@@ -111,6 +120,13 @@ _BASH = Language(tree_sitter_bash.language())
 _STATEMENT_IDS = _kind_ids(_BASH, _STATEMENTS)
 _BACKGROUND_IDS = _kind_ids(_BASH, frozenset({"&"}))
 _EFFECT_VARIABLES = frozenset({"HISTFILE", "HISTSIZE", "HISTFILESIZE", "SAVEHIST", "LD_PRELOAD"})
+_ENDLESS_PASSERS = frozenset(
+    {"yes", "cat", "tee", "pv", "tr", "rev", "cut", "base64", "gzip", "bzip2", "xz", "zstd", "dd"}
+)
+"""Programs whose output goes on as long as their endless input does; any other reader is taken to
+stop it (`yes | head -n 5`, `yes | apt-get install`) or to hold it (`yes | sort`)."""
+_LOOP_BRAKES = frozenset({"break", "exit", "return", "logout", "sleep", "read"})
+_MKDIR_VALUED = frozenset({"-m", "--mode", "-Z", "--context"})
 _INFINITE = frozenset({"true", ":", "/bin/true", "[ 1 ]", "[[ 1 ]]", "((1))", "(( 1 ))"})
 
 _SHELL_SETUP = re2.compile(
@@ -200,6 +216,8 @@ class _Walk:
         self.downloads: dict[str, str] = {}
         self.encrypted: dict[str, str] = {}
         self.sockets: dict[str, str] = {}
+        self.loop_calls: list[Call] | None = None
+        """The commands run by the body of the endless loop being walked, if any."""
         self.depth = 0
         self.recursion = 0
         self.steps = 0
@@ -697,6 +715,8 @@ class _Walk:
             if socket_in is not None and call.program not in SHELLS:
                 call.stdin = Stream(frozenset({Taint(SOCKET, socket_in)}))
             stdout = self._dispatch(call)
+        if stdout.taints and endless_source(stdout) is not None:
+            stdout = self._endless_output(call, stdout, redirects, bool(writes) or socket_out is not None)
         for value, append, errors_only in writes:
             write_file(self, call, value, NOTHING if errors_only else stdout, append=append)
         if socket_out is not None and call.program not in SHELLS and head.known:
@@ -709,6 +729,27 @@ class _Walk:
                 self._statement(continuation, NOTHING)
         if writes or socket_out is not None:
             return NOTHING
+        return stdout
+
+    def _endless_output(self, call: Call, stdout: Stream, redirects: list[Any], written: bool) -> Stream:
+        """Output that never ends (`yes`, `cat /dev/zero`): a reader that stops ends it (`yes | head`),
+        a file fills up (write_file judges that), and thrown away in the background or into /dev/null
+        it keeps a CPU busy until someone kills it."""
+        if call.program not in _ENDLESS_PASSERS:
+            return without_endless(stdout)
+        if written or _piped_onward(call.node):
+            return stdout
+        discarded = _discards_output(redirects, self.reader)
+        if call.background or discarded:
+            self.report(
+                "bash.sys.resource_exhaustion",
+                call,
+                target=call.program,
+                detail=f"{call.program} runs without end"
+                + (" in the background" if call.background else "")
+                + (", its output thrown away" if discarded else "")
+                + ": it keeps a CPU busy until someone kills it",
+            )
         return stdout
 
     def _without_command(self, node: Any, base: Call, via: list[str], socket: str | None) -> Stream:
@@ -743,6 +784,8 @@ class _Walk:
         return NOTHING
 
     def _dispatch(self, call: Call) -> Stream:
+        if self.loop_calls is not None:
+            self.loop_calls.append(call)
         function = self.functions.get(call.path)
         if function is not None:
             return self._call_function(call.path, function, call)
@@ -967,23 +1010,65 @@ class _Walk:
         for condition in conditions:
             self._statement(condition, stdin)
         body = node.child_by_field_name("body")
-        out = self._statement(body, stdin) if body is not None else NOTHING
+        if body is None:
+            return NOTHING
         texts = [self.reader.text(c).strip() for c in conditions]
         infinite = len(texts) == 1 and (
             texts[0] in _INFINITE if not until else texts[0] in ("false", "/bin/false")
         )
-        if infinite and body is not None:
-            self._spawns_without_end(node, body)
-        return out
+        if infinite:
+            return self._endless_loop(node, body, stdin)
+        return self._statement(body, stdin)
 
     def _c_for(self, node: Any, stdin: Stream) -> Stream:
         body = node.child_by_field_name("body")
         if body is None:
             return NOTHING
-        out = self._statement(body, stdin)
         if node.child_by_field_name("condition") is None:
-            self._spawns_without_end(node, body)
+            return self._endless_loop(node, body, stdin)
+        return self._statement(body, stdin)
+
+    def _endless_loop(self, node: Any, body: Any, stdin: Stream) -> Stream:
+        """Walk the body of a loop that never ends by itself, then judge what every pass leaves behind."""
+        outer, self.loop_calls = self.loop_calls, []
+        try:
+            out = self._statement(body, stdin)
+            calls = self.loop_calls
+        finally:
+            self.loop_calls = outer
+        if outer is not None:
+            outer.extend(calls)  # an inner loop's commands run on every pass of the outer one too
+        self._spawns_without_end(node, body)
+        self._grows_without_end(node, calls)
         return out
+
+    def _grows_without_end(self, node: Any, calls: list[Call]) -> None:
+        """`while true; do mkdir x; cd x; done`: a new directory on every pass, without a way out, until
+        the file system has no inodes or space left. A loop that can stop (break, exit, return), waits
+        (sleep) or is fed (read), or recreates the same directory, is not reported."""
+        programs = {call.program for call in calls}
+        if programs & _LOOP_BRAKES:
+            return
+        made = [
+            value
+            for call in calls
+            if call.program == "mkdir"
+            for value in parse_options(call.args, _MKDIR_VALUED).operands
+        ]
+        if not made:
+            return
+        descends = bool(programs & {"cd", "pushd"})
+        if not descends and all(value.known for value in made):
+            return
+        self.report(
+            "bash.sys.resource_exhaustion",
+            self._bare(node, "loop"),
+            target=made[0].shown,
+            severity=Severity.HIGH,
+            detail="an endless loop creates a directory on every pass"
+            + (" and enters it" if descends else "")
+            + ": it runs until the file system has no inodes or space left",
+        )
 
     def _spawns_without_end(self, node: Any, body: Any) -> None:
         children = body.children
@@ -1103,6 +1188,35 @@ def _redirect_parts(redirect: Any, reader: WordReader) -> tuple[str, str | None,
         elif not child.is_named:
             operator += child.type
     return operator, descriptor, redirect.children_by_field_name("destination")
+
+
+def _piped_onward(node: Any) -> bool:
+    """Whether the command's output goes into a later stage of its pipeline (`yes | head`)."""
+    current, parent = node, node.parent
+    while parent is not None and parent.type == "redirected_statement":
+        current, parent = parent, parent.parent
+    if parent is None or parent.type != "pipeline":
+        return False
+    return any(
+        stage.start_byte >= current.end_byte and stage.kind_id in _STATEMENT_IDS
+        for stage in parent.named_children
+    )
+
+
+def _discards_output(redirects: list[Any], reader: WordReader) -> bool:
+    """`> /dev/null`, `&> /dev/null`: standard output is thrown away."""
+    for redirect in redirects:
+        if redirect.type != "file_redirect":
+            continue
+        operator, descriptor, destinations = _redirect_parts(redirect, reader)
+        if (
+            operator in (">", ">>", ">|", "&>", "&>>")
+            and descriptor in (None, "1")
+            and destinations
+            and reader.text(destinations[0]) == "/dev/null"
+        ):
+            return True
+    return False
 
 
 def _device_socket(path: str) -> str | None:

@@ -18,6 +18,8 @@ from codeward.analyzers import targets
 from codeward.analyzers.shell_programs import Call, Scan, parse_options
 from codeward.analyzers.shell_words import (
     CREDENTIAL,
+    ENDLESS,
+    ENDLESS_DEVICES,
     FILE,
     NOTHING,
     PATHS,
@@ -26,6 +28,7 @@ from codeward.analyzers.shell_words import (
     Stream,
     Taint,
     Value,
+    endless_source,
 )
 from codeward.model import Confidence, Payload, Severity
 
@@ -184,6 +187,16 @@ def write_file(
     text = targets.normalise(path.text)
     shown = path.shown
     note = call.note()
+    endless = endless_source(content)
+    if endless is not None and (not text.startswith("/dev/") or text.startswith("/dev/shm/")):
+        scan.report(
+            "bash.sys.resource_exhaustion",
+            call,
+            target=shown,
+            scope=targets.scope(text),
+            severity=H,
+            detail=f"{how} the endless output of {endless} into {shown}: it grows until the file system holding it is full",
+        )
     if text.startswith("/dev/"):
         if is_block_device(text):
             scan.report(
@@ -496,6 +509,15 @@ def delete(scan: Scan, call: Call, value: Value, *, recursive: bool, how: str) -
             detail=f"encrypts every file of {shown} with {encrypted}, then {how} the originals",
         )
         return
+    if encrypted is not None:
+        scan.report(
+            "bash.crypto.encrypt_delete",
+            call,
+            target=shown,
+            scope=targets.scope(text),
+            detail=f"{how} {shown} after encrypting it with {encrypted}: only the encrypted copy is left, "
+            "readable only by whoever holds its key",
+        )  # and judged as a delete too: a credential file shredded after encryption is still gone
     capability = targets.credential_capability(probe)
     scope = targets.scope(probe if not filtered else text)
     if capability is not None or scope == targets.CREDENTIAL:
@@ -938,6 +960,12 @@ def dd(scan: Scan, call: Call) -> Stream:
         elif value.text.startswith("of="):
             destination = value.with_text(value.text[3:])
     content = read_file(scan, call, source) if source is not None else call.stdin
+    if (
+        source is not None
+        and source.text in ENDLESS_DEVICES
+        and not any(value.text.startswith("count=") for value in call.args)
+    ):  # no count: dd copies until the destination is full
+        content = content.union(Stream(frozenset({Taint(ENDLESS, f"dd if={source.text}")})))
     if destination is None:
         return content
     write_file(scan, call, destination, content, how="writes over")

@@ -20,6 +20,8 @@ from codeward.analyzers.shell_files import read_all
 from codeward.analyzers.shell_network import http_server, pip, remote_shell, send
 from codeward.analyzers.shell_programs import INTERPRETERS, Call, Scan, parse_options
 from codeward.analyzers.shell_words import (
+    ENDLESS,
+    ENDLESS_DEVICES,
     ENVIRONMENT,
     NOTHING,
     PATHS,
@@ -55,6 +57,12 @@ def echo(scan: Scan, call: Call) -> Stream:
     taints = frozenset().union(*(value.taints for value in args)) if args else frozenset()
     known = all(value.known for value in args)
     return Stream(taints, text + "\n" if known else None, decoded)
+
+
+def yes(scan: Scan, call: Call) -> Stream:
+    """yes prints its line until whatever reads it stops: `yes | apt-get install` and `yes | head` end,
+    `yes > file` fills the disk and `yes > /dev/null &` keeps a CPU busy (the walk judges where it goes)."""
+    return Stream(frozenset({Taint(ENDLESS, "yes")}))
 
 
 _CONVERSION = re.compile(r"%([-+ #0]*[0-9*]*(?:\.[0-9*]*)?)([sbdiouxXcfeEgGq%])")
@@ -144,6 +152,10 @@ def reader(scan: Scan, call: Call) -> Stream:
     if not files:
         return call.stdin if call.program in _KEEPS_TEXT else Stream(call.stdin.taints)
     stream = read_all(scan, call, files)
+    if call.program == "cat":
+        device = next((value.text for value in files if value.text in ENDLESS_DEVICES), None)
+        if device is not None:
+            stream = stream.union(Stream(frozenset({Taint(ENDLESS, f"cat {device}")})))
     if len(files) < len(operands):
         stream = stream.union(call.stdin)
     if call.program == "cat" and len(files) == 1:
@@ -655,6 +667,7 @@ StreamHandler = Callable[[Scan, Call], Stream]
 
 HANDLERS: dict[str, StreamHandler] = {
     "echo": echo,
+    "yes": yes,
     "printf": printf,
     "printenv": printenv,
     "mktemp": mktemp,

@@ -24,6 +24,12 @@ PROCESSES = "processes"
 ENVIRONMENT = "environment"
 PATHS = "paths"
 SHELL_OUTPUT = "shell"
+ENDLESS = "endless"
+"""Output that never ends (`yes`, `cat /dev/zero`): into a reader that stops it is harmless, into a
+file it grows until the disk is full."""
+ENDLESS_DEVICES = frozenset({"/dev/zero", "/dev/urandom", "/dev/random"})
+"""Files that can be read forever."""
+
 
 _MAX_TEXT = 100_000
 """Values longer than this are cut: no shell word an agent runs needs more, and it bounds the work."""
@@ -66,6 +72,21 @@ class Stream:
 
 
 NOTHING = Stream()
+
+
+def endless_source(stream: Stream) -> str | None:
+    """The program whose endless output `stream` carries, if it does."""
+    for taint in stream.taints:
+        if taint.kind == ENDLESS:
+            return taint.detail
+    return None
+
+
+def without_endless(stream: Stream) -> Stream:
+    """`stream` once a reader that stops has consumed it (`yes | head -n 5`)."""
+    return Stream(
+        frozenset(t for t in stream.taints if t.kind != ENDLESS), stream.content, stream.decoded, stream.line
+    )
 
 
 @dataclass(slots=True)
