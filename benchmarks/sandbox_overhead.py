@@ -14,7 +14,8 @@ for an agent's commands, which come seconds apart.
 
 `--breakdown` prints instead where a cold run's wall time goes (median ms per phase, as seen by
 the supervisor, for Python with the audit hook and bash with and without strace), and what
-moving a process into a v1 cgroup costs right after another move and after 50 ms without one.
+moving a process into a v1 cgroup costs (by pid, right after another move or 50 ms after
+the last; a process moving itself as a thread, as the launcher does).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,7 +131,6 @@ PHASES = (
     ("per-run cgroup: mkdir + limits", "codeward.sandbox.cgroups", "RunCgroup.__init__"),
     ("launcher: fork, view, fork, exec bwrap", "codeward.sandbox.launcher", "start"),
     ("decoy home snapshot", "codeward.sandbox.bubblewrap", "snapshot"),
-    ("wait until in the cgroup", "codeward.sandbox.launcher", "Launch.wait_contained"),
     (
         "go -> sandbox gone (bwrap set-up left, start, snippet, exit)",
         "codeward.sandbox.bubblewrap",
@@ -189,31 +190,63 @@ def breakdown(runs: int) -> None:
 
 
 def cgroup_move_costs(runs: int) -> str:
+    """A pid written to cgroup.procs takes the kernel's global threadgroup lock, whose write side
+    waits for an RCU grace period unless another move came just before; a process writing 0 to
+    `tasks` moves its calling thread without that lock (how the launcher joins its run's cgroup)."""
     from codeward.sandbox.cgroups import controller_roots
 
     roots = controller_roots()
     if roots is None:
         return "no writable v1 cgroups here (not root)"
-    results = []
-    for pause in (0.0, 0.05):
-        samples = []
-        for number in range(runs):
-            time.sleep(pause)
+    costs: dict[str, list[float]] = {}
+    ways = (
+        ("pid to cgroup.procs, right after another move", "again"),
+        ("pid to cgroup.procs, 50 ms after the last", "pid"),
+        ("0 to tasks, 50 ms after the last", "thread"),
+    )
+    for number in range(runs):
+        for way, how in ways:
+            time.sleep(0.05)
             group = roots["pids"] / f"codeward-bench-{os.getpid()}-{number}"
             group.mkdir()
-            child = subprocess.Popen(["/bin/sleep", "5"])
             try:
-                started = time.perf_counter()
-                (group / "cgroup.procs").write_text(str(child.pid))
-                samples.append((time.perf_counter() - started) * 1000)
+                costs.setdefault(way, []).append(_move_once(group, how))
             finally:
-                child.kill()
-                child.wait()
                 group.rmdir()
-        results.append(
-            f"{statistics.median(samples):.2f} ms {'after 50 ms without a move' if pause else 'back to back'}"
-        )
-    return "; ".join(results)
+    return "; ".join(f"{way}: {statistics.median(ms):.2f} ms" for way, ms in costs.items())
+
+
+def _move_once(group: Path, how: str) -> float:
+    """Milliseconds one move takes: a waiting child moved by pid (`again`: the second of two
+    moves in a row), or (`thread`) a child moving itself by writing 0 to `tasks`."""
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(read)
+        if how == "thread":
+            started = time.perf_counter()
+            (group / "tasks").write_text("0")
+            os.write(write, f"{(time.perf_counter() - started) * 1000}".encode())
+        else:
+            os.write(write, b"-")
+            time.sleep(5)
+        os._exit(0)
+    os.close(write)
+    answer = os.read(read, 64).decode()
+    os.close(read)
+    try:
+        if how == "thread":
+            return float(answer)
+        procs = group / "cgroup.procs"
+        if how == "again":
+            (group.parent / "cgroup.procs").write_text(str(child))
+        started = time.perf_counter()
+        procs.write_text(str(child))
+        return (time.perf_counter() - started) * 1000
+    finally:
+        if how != "thread":
+            os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
 
 
 def main() -> None:

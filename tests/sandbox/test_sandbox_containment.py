@@ -5,6 +5,7 @@ Snippets are strings here and run only inside the sandbox, under the outer bound
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Callable
@@ -257,13 +258,22 @@ def test_burning_cpu_meets_the_cpu_limit(language: str, loop: str) -> None:
     assert "cpu_time" in limits_hit(report) and "sandbox.resource.cpu" in rules(report)
 
 
+def _process_tree(root: int) -> set[int]:
+    found, waiting = set(), [root]
+    while waiting:
+        pid = waiting.pop()
+        found.add(pid)
+        for task in Path(f"/proc/{pid}/task").glob("*"):
+            with contextlib.suppress(OSError):
+                waiting += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
 @pytest.mark.parametrize("language, tracers", [("python", ["audit-hook"]), ("bash", ["strace"])])
-def test_every_process_of_the_run_is_in_its_cgroup_before_the_snippet_starts(
+def test_every_process_of_the_run_is_in_its_cgroup_and_charged_there(
     box: Sandbox, bounded: object, language: str, tracers: list[str]
 ) -> None:
-    """The launcher moves the run into its cgroup while bwrap starts (the move is slow); the go waits for it."""
-    from codeward.sandbox.launcher import _tree
-
+    """The launcher joins the run's cgroups as a thread (the cheap way): all the run is born inside."""
     backend = box.backend
     if "strace" in tracers and backend.host.strace is None:
         pytest.skip("strace is not installed")
@@ -271,11 +281,10 @@ def test_every_process_of_the_run_is_in_its_cgroup_before_the_snippet_starts(
     try:
         if run.cgroup is None:
             pytest.skip("no per-run cgroup here (not root)")
-        run.launch.wait_contained(time.monotonic() + 10)
-        # bwrap may still be starting its namespace's process: a child shows in /proc a moment
-        # before it shows in its parent's cgroup; one that was never moved stays out
+        # the launcher, strace, bwrap and the interpreter waiting for go; a child that bwrap is
+        # forking shows in /proc a moment before in its cgroup, one born outside never does
         deadline = time.monotonic() + 2
-        while not set(_tree(run.launch.sandbox_pid)) <= set(run.cgroup.members()):
+        while not _process_tree(run.launch.process.pid) <= set(run.cgroup.members()):
             assert time.monotonic() < deadline, "a process of the run is outside its cgroup"
             time.sleep(0.01)
         snippet = (

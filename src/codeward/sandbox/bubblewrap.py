@@ -2,9 +2,8 @@
 
 One run, in order: a per-run cgroup; the launcher (see launcher.py) mounts a size-capped tmpfs
 holding the decoy home, the overlay's upper layer over the project, the crontab spool, the
-snippet and the traces; bwrap starts the interpreter, which waits on a pipe, while the launcher
-moves the run's processes into the cgroup; the supervisor snapshots the decoy home, writes the
-snippet, waits until the run is in its cgroup, says go, reads stdout, stderr and the audit pipe
+snippet and the traces; bwrap starts the interpreter, which waits on a pipe; the supervisor
+snapshots the decoy home, writes the snippet, says go, reads stdout, stderr and the audit pipe
 under a wall-clock deadline and output caps, then reads the traces and diffs through
 `/proc/<launcher>/root`, and releases the launcher, whose mounts vanish with it.
 """
@@ -293,7 +292,7 @@ class BubblewrapSandbox:
             launch = launcher.start(
                 argv,
                 plan,
-                cgroup_procs=cgroup.procs if cgroup else [],
+                cgroup_tasks=cgroup.tasks if cgroup else [],
                 sandbox_ids=host.sandbox_ids if host.root else None,
                 pass_fds=handed,
                 env={"PATH": _PATH, "LC_CTYPE": _LOCALE},
@@ -563,7 +562,6 @@ class BubblewrapSandbox:
             os.write(fd, code.encode("utf-8", "surrogateescape"))
         finally:
             os.close(fd)
-        launch.wait_contained(time.monotonic() + 10)  # the snippet runs only inside the run's cgroups
         started = time.monotonic()
         os.write(run.go, b"go\n")  # kept open until the run is discarded: the shell wrapper sleeps on it
         collected = _collect(run, timeout=timeout, output_bytes=self.limits.output_bytes)

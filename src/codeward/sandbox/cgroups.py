@@ -2,7 +2,7 @@
 
 Nesting keeps every outer bound in force (a test's, a service's), and makes the run's process
 and memory limits its own rather than shared by every sandbox of one uid. Creating one costs
-about 0.2 ms. Where the controllers are not writable (not root, cgroup v2 without delegation),
+about 0.3 ms, joining it ~0.4 ms (the launcher moves itself as a thread; see launcher.py). Where the controllers are not writable (not root, cgroup v2 without delegation),
 there is no per-run cgroup and the rlimits set inside the sandbox are the only bound.
 """
 
@@ -61,7 +61,7 @@ def controller_roots() -> dict[str, Path] | None:
 
 
 class RunCgroup:
-    """One run's cgroups; `procs` are the files the launcher writes its pid to."""
+    """One run's cgroups; `tasks` are the files the launcher joins them through."""
 
     def __init__(self, roots: dict[str, Path], name: str, *, pids_max: int, memory_bytes: int) -> None:
         self.paths = {controller: roots[controller] / name for controller in CONTROLLERS}
@@ -81,8 +81,8 @@ class RunCgroup:
             raise
 
     @property
-    def procs(self) -> list[str]:
-        return [str(path / "cgroup.procs") for path in self.paths.values()]
+    def tasks(self) -> list[str]:
+        return [str(path / "tasks") for path in self.paths.values()]
 
     def usage(self) -> CgroupUsage:
         pids_events = _keyed(self.paths["pids"] / "pids.events")
