@@ -737,7 +737,7 @@ class _Walk:
         it keeps a CPU busy until someone kills it."""
         if call.program not in _ENDLESS_PASSERS:
             return without_endless(stdout)
-        if written or _piped_onward(call.node):
+        if written or _piped_onward(call.node) or "timeout" in call.via:  # timeout: it ends
             return stdout
         discarded = _discards_output(redirects, self.reader)
         if call.background or discarded:

@@ -35,6 +35,8 @@ yes y | ./configure --prefix=/usr/local
 # ok: bash.sys.resource_exhaustion
 yes
 # ok: bash.sys.resource_exhaustion
+timeout 10 yes > /dev/null &
+# ok: bash.sys.resource_exhaustion
 while true; do mkdir -p /tmp/snapshots/$(date +%s); sleep 3600; done
 # ok: bash.sys.resource_exhaustion
 while true; do mkdir -p cache; done
