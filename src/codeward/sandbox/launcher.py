@@ -239,23 +239,27 @@ def _build_view(plan: MountPlan) -> None:
         f"size={plan.tmpfs_bytes},nr_inodes={plan.tmpfs_inodes},mode=0755",
     )
     uid, gid = plan.owner
-    for relative, mode in plan.dirs:
-        path = f"{plan.view}/{relative}"
-        os.mkdir(path, mode)
-        os.chmod(path, mode)
-        os.chown(path, uid, gid)
-    for seed in plan.files:
-        path = f"{plan.view}/{seed.path}"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, seed.mode)
-        try:
-            os.write(fd, seed.content)
-            os.fchmod(fd, seed.mode)
-            os.fchown(fd, uid, gid)
-            if seed.read_marker:
-                modified = os.fstat(fd).st_mtime_ns
-                os.utime(fd, ns=(modified - 3_600_000_000_000, modified))
-        finally:
-            os.close(fd)
+    umask = os.umask(0)  # modes as given at creation, rather than a chmod for each (restored for bwrap)
+    try:
+        for relative, mode in plan.dirs:
+            path = f"{plan.view}/{relative}"
+            os.mkdir(path, mode)
+            if mode & ~0o1777:  # mkdir leaves set-id bits out
+                os.chmod(path, mode)
+            os.chown(path, uid, gid)
+        for seed in plan.files:
+            path = f"{plan.view}/{seed.path}"
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, seed.mode)
+            try:
+                os.write(fd, seed.content)
+                os.fchown(fd, uid, gid)
+                if seed.read_marker:
+                    modified = os.fstat(fd).st_mtime_ns
+                    os.utime(fd, ns=(modified - 3_600_000_000_000, modified))
+            finally:
+                os.close(fd)
+    finally:
+        os.umask(umask)
     if plan.project is not None:
         lower = plan.project
         if plan.idmap_userns_fd is not None:
