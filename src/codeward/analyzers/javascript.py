@@ -36,6 +36,7 @@ MAX_DEPTH = 120
 MAX_CALL_DEPTH = 4
 """Functions written in the file calling each other, walked with their arguments bound."""
 MAX_WALKS_PER_FUNCTION = 8
+MAX_FOLLOW_WALKS = 3
 MAX_FINDINGS = 300
 _SHALLOW = 24
 """Levels evaluated below each call found in code nested deeper than MAX_DEPTH."""
@@ -265,6 +266,9 @@ class Walk:
         self.returns: list[Value] | None = None
         self.walks: dict[int, int] = {}
         self.pending: list[Closure] = []
+        self.skipped: dict[int, tuple[Closure, list[list[Value]]]] = {}
+        """Calls not followed into (a function walked MAX_WALKS_PER_FUNCTION times, or too deep a call
+        chain), by function: each such function is walked once more at the end with their arguments merged."""
         self.too_deep: list[Any] = []
         self.deep_values: dict[int, Value] | None = None
         """While code nested too deep is scanned: each call's value by node id, so that a long
@@ -285,6 +289,7 @@ class Walk:
             index += 1
             if closure.node.id not in self.walks:
                 self.invoke(closure, [], None)
+        self._follow_skipped()
         self._scan_deep()
         program_shapes(self, root)
         self._report_gaps(parsed if parsed is not None else root)
@@ -844,7 +849,7 @@ class Walk:
         key = closure.node.id
         walked = self.walks.get(key, 0)
         if walked and (walked >= MAX_WALKS_PER_FUNCTION or self.call_depth >= MAX_CALL_DEPTH):
-            self.limits.append("some functions were not followed into at every call")
+            self.skipped.setdefault(key, (closure, []))[1].append(args)
             return merge(args)
         if self.steps > self.budget:
             return NOTHING
@@ -887,6 +892,47 @@ class Walk:
         if len(useful) == 1:
             return useful[0]
         return merge(useful) if useful else NOTHING
+
+    def _follow_skipped(self) -> None:
+        """Walk each function that some calls were not followed into once more, from the top of the
+        call chain, with each parameter bound to the merge of what those calls passed: what the
+        arguments carry (credentials, the network, the environment) still reaches the function's
+        calls, though constant text does not survive a merge. A call made by one of these walks
+        to a function already walked this way is covered when its arguments carry nothing new;
+        otherwise the function is walked again, at most MAX_FOLLOW_WALKS times."""
+        carried: dict[int, list[frozenset[Any]]] = {}
+        walks: dict[int, int] = {}
+        unfollowed = False
+        while self.skipped and self.steps < self.budget:
+            key, (closure, calls) = self.skipped.popitem()
+            width = max(len(args) for args in calls)
+            merged = [merge([args[i] for args in calls if i < len(args)]) for i in range(width)]
+            sources = [value.all_sources() for value in merged]
+            before = carried.get(key)
+            if before is not None:
+                sources = [
+                    (before[i] if i < len(before) else frozenset())
+                    | (sources[i] if i < len(sources) else frozenset())
+                    for i in range(max(len(before), len(sources)))
+                ]
+                if sources == before:
+                    continue
+                if walks[key] >= MAX_FOLLOW_WALKS:
+                    unfollowed = True
+                    continue
+                merged = [
+                    merge([unknown(sources=source), *merged[i : i + 1]]) for i, source in enumerate(sources)
+                ]
+            carried[key] = sources
+            walks[key] = walks.get(key, 0) + 1
+            saved_depth, saved_walks = self.call_depth, self.walks.get(key, 0)
+            self.call_depth, self.walks[key] = 0, 0
+            try:
+                self.invoke(closure, merged, None)
+            finally:
+                self.call_depth, self.walks[key] = saved_depth, saved_walks + 1
+        if unfollowed or self.skipped:
+            self.limits.append("some functions were not followed into at every call")
 
     # ------------------------------------------------------------------ code nested too deep to recurse into
     def _scan_deep(self) -> None:
