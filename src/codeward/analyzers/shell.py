@@ -649,20 +649,27 @@ class _Walk:
         redirects = list(redirects)
         if self.frame.source.find(b"\n", node.start_byte, node.end_byte) != -1:  # it spans lines
             _check_lines(self.frame.source, node.children)
+        reader = self.reader
         for child in node.children:
             kind = child.type
             if kind == "command_name":
                 named = True
                 inner = child.named_children
-                argv.extend(self.reader.words(inner[0]) if inner else [])
+                argv.extend(reader.words(inner[0]) if inner else [])
             elif kind == "variable_assignment" and not named:
                 prefix.append(self._assignment(child))
             elif kind in _REDIRECTS:
                 redirects.append(child)
+            elif named and kind == "word":
+                raw = reader.text(child)
+                if "\\" in raw or ("{" in raw and "," in raw):
+                    argv.extend(reader.words(child))
+                else:  # a plain word is itself (what `words` would say, without its calls)
+                    argv.append(Value(raw, raw))
             elif named and kind in _WORDS:
                 if kind == "number" and redirects and redirects[0].start_byte == child.end_byte:
                     continue  # `sh 0</tmp/p`: the grammar reads the descriptor as an argument
-                argv.extend(self.reader.words(child))
+                argv.extend(reader.words(child))
         if not named:
             for name, value in prefix:
                 self._set(name, value, node)
