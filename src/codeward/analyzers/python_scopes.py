@@ -145,19 +145,29 @@ class ModuleIndex:
     """Every scope, the module's first."""
     _callers: dict[str, list[CallSite]] | None = None
     _bound: frozenset[str] | None = None
+    _assigned: frozenset[str] | None = None
 
     def bound_names(self) -> frozenset[str]:
         """Every name some scope binds, imports or takes as a parameter. A name outside this set means
         the same thing everywhere in the module (a local function, a builtin or nothing), so reading it
         needs no walk up the scopes. Computed once the index is complete."""
         if self._bound is None:
-            names: set[str] = set()
+            assigned: set[str] = set()
+            imported: set[str] = set()
             for scope in self.scopes:
-                names.update(scope.bindings)
-                names.update(scope.params)
-                names.update(scope.imports)
-            self._bound = frozenset(names)
+                assigned.update(scope.bindings)
+                assigned.update(scope.params)
+                imported.update(scope.imports)
+            self._assigned = frozenset(assigned)
+            self._bound = self._assigned | imported
         return self._bound
+
+    def assigned_names(self) -> frozenset[str]:
+        """The names some scope binds or takes as a parameter; a bound name outside it is only imported,
+        so what it refers to depends on the scope it is read in, not on where in that scope."""
+        if self._assigned is None:
+            self.bound_names()
+        return self._assigned  # type: ignore[return-value]
 
     def release(self) -> None:
         """Drop every scope's bindings once the analysis is over. A binding points back at its scope, so

@@ -418,6 +418,8 @@ class Resolver:
         self._memo: dict[int, Value] = {}
         self._active: set[object] = set()
         self._indirect: dict[str, list[tuple[ast.Call, Scope, str]]] | None = None
+        self._imported: dict[tuple[int, str], Value] = {}
+        """(id of scope, name) -> what an imported-only name refers to there (see _name)."""
 
     # ------------------------------------------------------------------ entry points
     def resolve(self, node: ast.expr | None, scope: Scope, env: dict[str, Value] | None = None) -> Value:
@@ -471,6 +473,15 @@ class Resolver:
             return env[name]
         if name not in self.index.bound_names():
             return self.unbound(name)
+        if name in self.index.assigned_names():
+            return self._walk_scopes(name, node, scope)
+        key = (id(scope), name)  # only imported: the same Value wherever it is read in this scope
+        value = self._imported.get(key)
+        if value is None:
+            value = self._imported[key] = self._walk_scopes(name, node, scope)
+        return value
+
+    def _walk_scopes(self, name: str, node: ast.Name, scope: Scope) -> Value:
         current: Scope | None = scope
         while current is not None:
             if current.kind == "class" and current is not scope:
@@ -691,6 +702,8 @@ class Resolver:
     # ------------------------------------------------------------------ literals and operators
     def _constant(self, node: ast.Constant, scope: Scope, env: dict[str, Value] | None) -> Value:
         value = node.value
+        if type(value) is str and len(value) <= MAX_TEXT:
+            return Value(text=value, exact=True)  # text_value(value), for the commonest constant
         if isinstance(value, str):
             return text_value(value)
         if isinstance(value, bytes):
