@@ -419,7 +419,7 @@ class Resolver:
         self._active: set[object] = set()
         self._indirect: dict[str, list[tuple[ast.Call, Scope, str]]] | None = None
         self._imported: dict[tuple[int, str], Value] = {}
-        """(id of scope, name) -> what an imported-only name refers to there (see _name)."""
+        """(id of the importing scope, name) -> what an imported-only name refers to (_imported_name)."""
 
     # ------------------------------------------------------------------ entry points
     def resolve(self, node: ast.expr | None, scope: Scope, env: dict[str, Value] | None = None) -> Value:
@@ -473,15 +473,8 @@ class Resolver:
             return env[name]
         if name not in self.index.bound_names():
             return self.unbound(name)
-        if name in self.index.assigned_names():
-            return self._walk_scopes(name, node, scope)
-        key = (id(scope), name)  # only imported: the same Value wherever it is read in this scope
-        value = self._imported.get(key)
-        if value is None:
-            value = self._imported[key] = self._walk_scopes(name, node, scope)
-        return value
-
-    def _walk_scopes(self, name: str, node: ast.Name, scope: Scope) -> Value:
+        if name not in self.index.assigned_names():
+            return self._imported_name(name, scope)
         current: Scope | None = scope
         while current is not None:
             if current.kind == "class" and current is not scope:
@@ -511,6 +504,20 @@ class Resolver:
         if name == "__name__":
             return text_value("__main__")
         return Value(text=hole(name))
+
+    def _imported_name(self, name: str, scope: Scope) -> Value:
+        """A name that no scope assigns, only imports: what the nearest import of it refers to (the walk
+        `_lookup` would make, without bindings to weigh), one Value per importing scope and name."""
+        current: Scope | None = scope
+        while current is not None:
+            if (current is scope or current.kind != "class") and name in current.imports:
+                key = (id(current), name)
+                value = self._imported.get(key)
+                if value is None:
+                    value = self._imported[key] = self._reference(current.imports[name])
+                return value
+            current = current.parent
+        return self.unbound(name)
 
     def _lookup(self, scope: Scope, name: str, node: ast.expr, *, same_scope: bool) -> Value | None:
         bindings = scope.bindings.get(name)
