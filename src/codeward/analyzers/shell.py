@@ -655,17 +655,14 @@ class _Walk:
             if kind == "command_name":
                 named = True
                 inner = child.named_children
-                argv.extend(reader.words(inner[0]) if inner else [])
+                if inner:
+                    _add_words(argv, reader, inner[0])
             elif kind == "variable_assignment" and not named:
                 prefix.append(self._assignment(child))
             elif kind in _REDIRECTS:
                 redirects.append(child)
             elif named and kind == "word":
-                raw = reader.text(child)
-                if "\\" in raw or ("{" in raw and "," in raw):
-                    argv.extend(reader.words(child))
-                else:  # a plain word is itself (what `words` would say, without its calls)
-                    argv.append(Value(raw, raw))
+                _add_words(argv, reader, child)
             elif named and kind in _WORDS:
                 if kind == "number" and redirects and redirects[0].start_byte == child.end_byte:
                     continue  # `sh 0</tmp/p`: the grammar reads the descriptor as an argument
@@ -1195,6 +1192,17 @@ def _redirect_parts(redirect: Any, reader: WordReader) -> tuple[str, str | None,
         elif not child.is_named:
             operator += child.type
     return operator, descriptor, redirect.children_by_field_name("destination")
+
+
+def _add_words(argv: list[Value], reader: WordReader, node: Any) -> None:
+    """Append what `node` expands to. A plain word (the most common argument) is itself: what
+    `reader.words` would say, without its calls and list."""
+    if node.type == "word":
+        raw = reader.text(node)
+        if "\\" not in raw and not ("{" in raw and "," in raw):
+            argv.append(Value(raw, raw))
+            return
+    argv.extend(reader.words(node))
 
 
 def _piped_onward(node: Any) -> bool:
