@@ -69,10 +69,10 @@ def hook_command(
 
 
 def _shell_relay_runs_on(bash: str) -> bool:
-    """Whether `bash` is 4.2 or later, as the shell relay needs (macOS ships 3.2)."""
+    """Whether `bash` is 4.4 or later, as the shell relay needs (macOS ships 3.2)."""
     import subprocess
 
-    version_check = "((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2)))"
+    version_check = "((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4)))"
     try:
         return subprocess.run([bash, "-c", version_check], timeout=10, check=False).returncode == 0
     except (OSError, subprocess.SubprocessError):

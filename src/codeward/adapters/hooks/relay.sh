@@ -13,11 +13,14 @@
 # Fail closed: a service that is down, slower than the deadline, or answers anything but a codeward
 # hook answer gets a deny in the client's own dialect (the service's policy cannot be read from here,
 # so nothing about it, not even `fail: open`, is assumed), the reason on stderr and in
-# $CODEWARD_HOME/logs/hooks.log. A watchdog bounds every step, connect included, by the deadline; the
-# service is given the deadline minus a margin, so that its own failure answer arrives first. If not
+# $CODEWARD_HOME/logs/hooks.log. The connection is made by one forked subshell (a process substitution)
+# whose answer this shell reads with `read -t`, so the deadline bounds every step, connect included
+# (bash's /dev/tcp has no connect timeout), at the cost of a fork and no exec; the service is given
+# the deadline minus a margin, so that its own failure answer arrives first. If not
 # even the answer can be written, or the client is unknown, the relay exits 2 with the reason on
-# stderr: every client reads exit 2 as "block". Needs bash 4.2 or later (fractional `read -t`,
-# `read -N`, `printf %(…)T`); `codeward install` writes it only where that is the bash on PATH.
+# stderr: every client reads exit 2 as "block". Needs bash 4.4 or later (fractional `read -t`,
+# `read -N`, `$!` of a process substitution); `codeward install` writes it only where that is the
+# bash on PATH.
 
 trap '' PIPE # a closed stdout is an error to report (exit 2), not a silent death
 LC_ALL=C     # lengths in bytes, byte-wise URL encoding
@@ -52,8 +55,7 @@ log_failure() {
 }
 
 deny() { # $1: the problem. A deny in the client's dialect, exit 0; exit 2 if even that fails.
-  trap '' USR1
-  stop_watchdog
+  [[ -n $worker ]] && kill "$worker" 2>/dev/null
   local problem="no decision from the codeward service: $1"
   local log
   log=$(codeward_home)/logs/hooks.log
@@ -78,27 +80,16 @@ deny() { # $1: the problem. A deny in the client's dialect, exit 0; exit 2 if ev
   exit 0
 }
 
-# ------------------------------------------------------------------------------------------- watchdog
-watchdog=
-start_watchdog() { # USR1 to this shell at the deadline, whatever it is blocked in (connect included)
-  trap 'deny "the service at $server gave no answer within the hook'"'"'s deadline"' USR1
-  (
-    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
-    sleep "$deadline" &
-    nap=$!
-    wait "$nap" || exit 0
-    parent=$$
-    if [[ -r /proc/$BASHPID/stat ]]; then # the relay may be gone and its pid reused: signal only it
-      read -r _ _ _ parent _ <"/proc/$BASHPID/stat"
-    fi
-    [[ $parent == "$$" ]] && kill -s USR1 "$$"
-  ) </dev/null >/dev/null 2>&1 &
-  watchdog=$!
-}
+worker=
+started_us=${EPOCHREALTIME/./} # bash 5; without it (4.4) each wait gets the whole deadline
 
-stop_watchdog() {
-  [[ -n $watchdog ]] && kill "$watchdog" 2>/dev/null
-  watchdog=
+left() { # the seconds left before the deadline, into $seconds_left
+  local left_us=$deadline_us
+  if [[ -n $started_us && -n ${EPOCHREALTIME:-} ]]; then
+    left_us=$((deadline_us - (${EPOCHREALTIME/./} - started_us)))
+  fi
+  ((left_us > 0)) || deny "$1"
+  printf -v seconds_left '%d.%06d' $((left_us / 1000000)) $((left_us % 1000000))
 }
 
 # ------------------------------------------------------------------------------------------- options
@@ -115,8 +106,8 @@ case $client in # the names the hook log uses (each dialect's `name`)
     ;;
 esac
 shift
-((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 2))) ||
-  deny "bash $BASH_VERSION is too old for the shell relay (it needs 4.2 or later)"
+((BASH_VERSINFO[0] > 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] >= 4))) ||
+  deny "bash $BASH_VERSION is too old for the shell relay (it needs 4.4 or later)"
 
 server= intent=${CODEWARD_INTENT:-} env= confirm= review= wait_review=
 deadline=${CODEWARD_HOOK_DEADLINE:-10}
@@ -150,8 +141,6 @@ seconds_re='^[0-9]+(\.[0-9]+)?$'
 [[ -z $env || $env == dev || $env == staging || $env == production ]] || deny "--env must be dev, staging or production"
 [[ -z $confirm || $confirm == ask || $confirm == deny ]] || deny "--confirm must be ask or deny"
 [[ -z $review || $review == ask || $review == deny ]] || deny "--review must be ask or deny"
-
-start_watchdog
 
 # microseconds, in integers: the service gets the deadline minus a margin (a fifth, at most 0.5 s)
 whole=${deadline%%.*} fraction=${deadline#"$whole"}
@@ -217,26 +206,39 @@ fi
 [[ -n $wait_review ]] && query+="&wait_review=$wait_review"
 
 # ------------------------------------------------------------------------------------------- the call
-payload=
-IFS= read -r -N "$CHUNK" payload
-if ((${#payload} == CHUNK)); then # a large payload: the rest in one go, not byte by byte
-  rest=$(
-    cat
-    printf .
-  )
-  payload+=${rest%.}
-fi
+payload= chunk= # read in chunks (-N), not byte by byte; bounded by the deadline like the rest
+while left "the hook's input did not end within the hook's deadline" &&
+  IFS= read -r -t "$seconds_left" -N "$CHUNK" chunk; do
+  payload+=$chunk
+done
+(($? > 128)) && deny "the hook's input did not end within the hook's deadline"
+payload+=$chunk
 
 request="POST $base/v1/hooks/$client?$query HTTP/1.1"$'\r\n'"Host: $authority"$'\r\n'
 request+="Content-Type: application/json"$'\r\n'"Content-Length: ${#payload}"$'\r\n'"Connection: close"$'\r\n'
 [[ -n $token ]] && request+="Authorization: Bearer $token"$'\r\n'
 
-{ exec 3<>"/dev/tcp/$host/$port"; } 2>/dev/null || deny "the service at $server is unreachable"
-printf '%s\r\n%s' "$request" "$payload" >&3 2>/dev/null || deny "the request to $server could not be sent"
-
-# the whole response up to the end of the stream (Connection: close), read in chunks (-N), not bytes
-IFS= read -r -t "$deadline" -N "$MAX_ANSWER" -u 3 response
+left "the service at $server gave no answer within the hook's deadline"
+exec {answer}< <(
+  exec </dev/null 2>/dev/null
+  exec 3<>"/dev/tcp/$host/$port" || {
+    printf '!unreachable'
+    exit
+  }
+  printf '%s\r\n%s' "$request" "$payload" >&3 || {
+    printf '!unsent'
+    exit
+  }
+  # the whole response up to the end of the stream (Connection: close)
+  IFS= read -r -t "$seconds_left" -N "$MAX_ANSWER" -u 3 reply
+  printf '%s' "$reply"
+)
+worker=$!
+IFS= read -r -t "$seconds_left" -N "$MAX_ANSWER" -u "$answer" response
 (($? > 128)) && deny "the service at $server gave no answer within the hook's deadline"
+worker=
+[[ $response != '!unreachable' ]] || deny "the service at $server is unreachable"
+[[ $response != '!unsent' ]] || deny "the request to $server could not be sent"
 ((${#response} < MAX_ANSWER)) || deny "the answer from $server is larger than any hook answer"
 [[ $response == *$'\r\n\r\n'* ]] || deny "the answer from $server is not a complete HTTP response"
 head=${response%%$'\r\n\r\n'*}
@@ -270,9 +272,6 @@ if [[ $silent != 1 && ($body != \{* || $body != *\}) ]]; then
 fi
 
 # ------------------------------------------------------------------------------------------- the answer
-trap '' USR1
-stop_watchdog
-exec 3>&-
 if [[ $silent != 1 ]] && ! printf '%s\n' "$body" 2>/dev/null; then
   printf '%s\ncodeward: the answer could not be written; blocking\n' "$problem" >&2
   exit 2
