@@ -209,6 +209,7 @@ class _Walk:
         self.top_source = source
         self.frame = _Frame(source)
         self._ascii: dict[bytes, str | None] = {}
+        self._nested_trees: dict[bytes, Any] = {}
         self.reader = WordReader(source, self.environment, self._substitute, self._ascii_text(source))
         self.functions: dict[str, _Function] = {}
         self.called: set[str] = set()
@@ -474,6 +475,14 @@ class _Walk:
         self.reader = WordReader(
             frame.source, self.environment, self._substitute, self._ascii_text(frame.source)
         )
+
+    def _parse_nested(self, source: bytes) -> Any:
+        """The tree of code found inside the script, parsed once per walk however often it runs (a
+        `bash -c` string in a loop or in a function called several times)."""
+        tree = self._nested_trees.get(source)
+        if tree is None:
+            tree = self._nested_trees[source] = self.parser.parse(_parser_safe(source))
+        return tree
 
     def _ascii_text(self, source: bytes) -> str | None:
         """`source` decoded once per walk when it is ASCII, for `WordReader.text` to slice."""
@@ -1123,7 +1132,7 @@ class _Walk:
                     frame = _Frame(source, fixed=call.lines, via=(*call.via, origin))
                 self._enter(frame)
                 try:
-                    self._sequence(self.parser.parse(_parser_safe(source)).root_node, NOTHING)
+                    self._sequence(self._parse_nested(source).root_node, NOTHING)
                     return
                 except _Misparsed as misparse:
                     if misparse.source is not source:
