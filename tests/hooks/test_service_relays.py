@@ -349,3 +349,24 @@ def test_a_bash_too_old_for_the_shell_relay_keeps_the_codeward_command(
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     command = hook_command("gemini", options=["--server", "http://127.0.0.1:8731"])
     assert "relay.sh" not in command and "hook gemini --server http://127.0.0.1:8731" in command
+
+
+def test_an_input_that_never_ends_is_denied_at_the_deadline(tmp_path: Path) -> None:
+    """A client that never closes stdin cannot hold the shell relay past its deadline."""
+    process = subprocess.Popen(
+        [*RELAYS["shell"], "codex", "--server", _down(), "--deadline", "0.5"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CODEWARD_HOME": str(tmp_path)},
+    )
+    assert process.stdin is not None
+    process.stdin.write(b'{"hook_event_name": "PreToolUse", ')
+    process.stdin.flush()
+    try:
+        process.wait(timeout=30)  # stdin stays open: communicate() would close it
+    finally:
+        process.kill()
+    assert process.stdout is not None and process.stderr is not None
+    answer = HookAnswer(process.stdout.read().decode(), process.stderr.read().decode(), process.returncode)
+    assert outcome("codex", answer) == "deny" and "did not end" in message("codex", answer)

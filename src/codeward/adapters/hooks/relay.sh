@@ -207,11 +207,14 @@ fi
 
 # ------------------------------------------------------------------------------------------- the call
 payload= chunk= # read in chunks (-N), not byte by byte; bounded by the deadline like the rest
-while left "the hook's input did not end within the hook's deadline" &&
-  IFS= read -r -t "$seconds_left" -N "$CHUNK" chunk; do
+while :; do
+  left "the hook's input did not end within the hook's deadline"
+  IFS= read -r -t "$seconds_left" -N "$CHUNK" chunk
+  got=$?
+  ((got == 0)) || break
   payload+=$chunk
 done
-(($? > 128)) && deny "the hook's input did not end within the hook's deadline"
+((got > 128)) && deny "the hook's input did not end within the hook's deadline"
 payload+=$chunk
 
 request="POST $base/v1/hooks/$client?$query HTTP/1.1"$'\r\n'"Host: $authority"$'\r\n'
