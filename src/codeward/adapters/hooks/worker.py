@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import fcntl
+import gc
 import os
 import socketserver
 import sys
@@ -95,6 +96,10 @@ def serve(path: Path, policies: list[str], idle_seconds: float) -> int:
         judge.warm_up()
     except Exception as error:  # each call reports (and fails closed on) what the warm-up hit
         print(f"codeward worker: warm-up failed: {type(error).__name__}: {error}", file=sys.stderr)
+    # The engine's long-lived objects (rules, policy, CEL, grammars) leave the collector's
+    # generations, as in the service: a full collection no longer lands inside a hook's answer.
+    gc.collect()
+    gc.freeze()
     if path.exists():
         path.unlink()
     previous = os.umask(0o077)
