@@ -50,7 +50,7 @@ def relay_script() -> list[str]:
 def shell_relay() -> list[str]:
     from codeward.adapters.hooks import relay
 
-    return ["bash", str(Path(relay.__file__).with_name("relay.sh"))]
+    return ["bash", "-p", str(Path(relay.__file__).with_name("relay.sh"))]
 
 
 def payload(command: str, cwd: str, *, language: str = "bash") -> bytes:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -34,7 +35,7 @@ SHELL_RELAY = str(Path(relay.__file__).with_name("relay.sh"))
 BASH = shutil.which("bash")
 RELAYS = {
     "python": [sys.executable, "-I", "-S", relay.__file__],
-    "shell": [BASH or "bash", SHELL_RELAY],
+    "shell": [BASH or "bash", "-p", SHELL_RELAY],
 }
 pytestmark = pytest.mark.skipif(BASH is None, reason="the shell relay needs bash")
 
@@ -326,7 +327,7 @@ def test_installing_with_an_http_server_writes_the_shell_relay_and_uninstall_fin
     command = hook_command(
         "claude-code", options=["--server", "http://127.0.0.1:8731", "--wait-review", "30"]
     )
-    assert command.split()[:2] == [BASH, SHELL_RELAY]
+    assert command.split()[:3] == [BASH, "-p", SHELL_RELAY]
     assert is_codeward_hook(command, "claude-code") and not is_codeward_hook(command, "codex")
     settings = tmp_path / ".claude" / "settings.json"
     assert install("claude-code", settings, command=command).changed
@@ -370,3 +371,27 @@ def test_an_input_that_never_ends_is_denied_at_the_deadline(tmp_path: Path) -> N
     assert process.stdout is not None and process.stderr is not None
     answer = HookAnswer(process.stdout.read().decode(), process.stderr.read().decode(), process.returncode)
     assert outcome("codex", answer) == "deny" and "did not end" in message("codex", answer)
+
+
+def test_the_installed_shell_relay_ignores_bash_env_and_exported_functions(
+    scripted: list[Scripted], tmp_path: Path
+) -> None:
+    """Without `bash -p`, a $BASH_ENV that prints, or an exported `printf`, would speak for codeward."""
+    url = scripted_at(scripted, http_reply(DENIAL, {"X-Codeward-Exit-Code": "0"}))
+    noisy = tmp_path / "bash_env.sh"
+    noisy.write_text("echo POLLUTED\n")
+    command = shlex.split(hook_command("gemini", options=["--server", url]))
+    done = subprocess.run(
+        command,
+        input=json.dumps(shell_payload("gemini", "ls")).encode(),
+        capture_output=True,
+        env={
+            **os.environ,
+            "CODEWARD_HOME": str(tmp_path),
+            "BASH_ENV": str(noisy),
+            "BASH_FUNC_printf%%": '() { echo \'{"decision": "allow"}\'; }',
+        },
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (0, DENIAL + b"\n"), done

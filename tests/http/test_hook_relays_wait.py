@@ -28,7 +28,7 @@ from servicecases import HELD_SNIPPET
 
 RELAYS = {
     "python": [sys.executable, "-I", "-S", relay.__file__],
-    "shell": [shutil.which("bash") or "bash", str(Path(relay.__file__).with_name("relay.sh"))],
+    "shell": [shutil.which("bash") or "bash", "-p", str(Path(relay.__file__).with_name("relay.sh"))],
 }
 
 

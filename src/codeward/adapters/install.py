@@ -59,7 +59,8 @@ def hook_command(
         from codeward.adapters.hooks import relay
 
         shell_relay = os.path.join(os.path.dirname(os.path.abspath(relay.__file__)), "relay.sh")
-        return shlex.join([bash, shell_relay, client, *options])
+        # -p: no $BASH_ENV and no functions from the environment, which could print or answer for it
+        return shlex.join([bash, "-p", shell_relay, client, *options])
     if fast:
         from codeward.adapters.hooks import relay
 
