@@ -1,6 +1,6 @@
 """How much the sandbox adds over running the same snippet bare: median and p95, per language and tracer.
 
-    .venv/bin/python benchmarks/sandbox_overhead.py [--runs 40] [--clock wall|cpu] [--breakdown]
+    .venv/bin/python benchmarks/sandbox_overhead.py [--runs 40] [--clock wall|cpu] [--breakdown | --paired]
 
 Rows: bare runs of the snippet (python3 -c, bash -c); cold sandbox runs (start, run, report) for
 Python with the audit hook, with strace too, bash with strace and without; the project view as an
@@ -16,6 +16,10 @@ for an agent's commands, which come seconds apart.
 the supervisor, for Python with the audit hook and bash with and without strace), and what
 moving a process into a v1 cgroup costs (by pid, right after another move or 50 ms after
 the last; a process moving itself as a thread, as the launcher does).
+
+`--paired` alternates one bare run and one cold sandbox run (its teardown finished before the next
+bare run) and prints the median and p95 of the pairs' differences: on a machine whose load
+drifts, both sides of each difference see the same load.
 """
 
 from __future__ import annotations
@@ -249,6 +253,33 @@ def _move_once(group: Path, how: str) -> float:
         os.waitpid(child, 0)
 
 
+def paired(runs: int) -> None:
+    cases: list[tuple[str, str, dict[str, str]]] = [
+        ("python, audit hook", "python", {}),
+        ("bash, strace", "bash", {}),
+        ("bash, no tracer", "bash", {"trace": "never"}),
+    ]
+    print(
+        f"{'cold run':20} {'bare':>6} {'sandbox':>8} {'over bare: median':>18} {'p95':>6}   (ms wall, {runs} pairs)"
+    )
+    for name, language, options in cases:
+        code = PYTHON_SNIPPET if language == "python" else BASH_SNIPPET
+        run_bare = bare(["/usr/bin/python3" if language == "python" else "/bin/bash", "-c", code])
+        box = Sandbox(**options)
+        sandboxed(box, code, language)()
+        bare_ms, boxed_ms = [], []
+        for _ in range(runs):
+            bare_ms += timed(run_bare, 1, "wall")
+            boxed_ms += timed(sandboxed(box, code, language), 1, "wall")
+            box.settle()
+        box.close()
+        differences = [boxed - bare for bare, boxed in zip(bare_ms, boxed_ms, strict=True)]
+        print(
+            f"{name:20} {statistics.median(bare_ms):6.1f} {statistics.median(boxed_ms):8.1f} "
+            f"{statistics.median(differences):18.1f} {p95(differences):6.1f}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -256,10 +287,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall")
     parser.add_argument("--breakdown", action="store_true", help="where a cold run's time goes, per phase")
+    parser.add_argument(
+        "--paired", action="store_true", help="cold overhead from alternating bare/sandbox runs"
+    )
     args = parser.parse_args()
     ok, problem = Sandbox().available()
     if not ok:
         sys.exit(f"the sandbox cannot run here: {problem}")
+    if args.paired:
+        paired(args.runs)
+        print(f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f} at the end")
+        return
     if args.breakdown:
         breakdown(args.runs)
         print(f"{os.cpu_count()} cpus, load average {os.getloadavg()[0]:.1f} at the end")
