@@ -84,6 +84,9 @@ class _Evidence:
         self.context = context
         self.payload_budget = payload_budget
         self.payloads = 0
+        self.unwrapped: dict[tuple[str, str, int], list[Finding]] = {}
+        """Findings of payloads already analysed in this decision, by (language, content, depth):
+        the same command line handed to `subprocess.run` in ten places is read once."""
         self.deadline = deadline
         self.stage = "starting"
         self.expired = False
@@ -473,8 +476,13 @@ class Guard:
             evidence.payload_budget -= size
             evidence.payloads += 1
             evidence.stage = f"unwrapping a payload ({payload.origin})"
-            inner = Subject(kind=SubjectKind.CODE, content=payload.content, language=payload.language)
-            nested_findings = self._analyze(inner, context, depth + 1, evidence)
+            key = (payload.language or "", payload.content, depth + 1)
+            known = evidence.unwrapped.get(key)
+            if known is None:
+                inner = Subject(kind=SubjectKind.CODE, content=payload.content, language=payload.language)
+                known = self._analyze(inner, context, depth + 1, evidence)
+                evidence.unwrapped[key] = known
+            nested_findings = [nested.model_copy() for nested in known]
             for nested in nested_findings:
                 nested.lines = list(finding.lines)
                 nested.evidence = f"[{payload.origin}] {nested.evidence}"

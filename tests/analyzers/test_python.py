@@ -61,6 +61,15 @@ def test_a_shell_command_line_is_handed_to_the_shell_analyzer_as_a_payload(guard
     assert finding.payload.origin.endswith("argument") or "shell=True" in finding.payload.origin
 
 
+def test_the_same_command_line_in_two_places_is_reported_at_each(guard: Guard) -> None:
+    """A payload repeated in one snippet is read once per decision, but every place it runs from
+    keeps its own findings and line."""
+    code = 'import os\nos.system("rm -rf ~/old")\nx = 1\n\nos.system("rm -rf ~/old")\n'
+    deletes = [f for f in decide(guard, code).findings if f.rule_id == "bash.fs.recursive_delete"]
+    assert sorted(f.lines[0] for f in deletes) == [2, 5]
+    assert all(f.evidence.startswith("[os.system argument]") for f in deletes)
+
+
 def test_os_system_names_its_argument_as_the_payload_origin(guard: Guard) -> None:
     finding = one(decide(guard, 'import os\nos.system("ls -la")\n'), "proc.spawn.shell")
     assert finding.payload is not None and finding.payload.origin == "os.system argument"
