@@ -44,7 +44,7 @@ CONSOLE_SCRIPT = Path(sys.executable).with_name("codeward")
 def relay_script() -> list[str]:
     from codeward.adapters.hooks import relay
 
-    return [sys.executable, "-I", "-S", relay.__file__]
+    return [sys.executable, "-I", "-S", str(Path(relay.__file__).with_name("launch.py"))]
 
 
 def shell_relay() -> list[str]:
@@ -217,7 +217,9 @@ def latency(calls: int, server: str | None) -> None:
     describe(
         "warm worker (default), `codeward hook`", timed_calls([*console, "claude-code"], calls, env, project)
     )
-    describe("warm worker, `python -I -S relay.py`", timed_calls([*fast, "claude-code"], calls, env, project))
+    describe(
+        "warm worker, `python -I -S launch.py`", timed_calls([*fast, "claude-code"], calls, env, project)
+    )
     stand_in = None
     if server is None:
         server, stand_in = stand_in_service()
@@ -229,7 +231,7 @@ def latency(calls: int, server: str | None) -> None:
         timed_calls([*console, "claude-code", "--server", server], calls, env, project),
     )
     describe(
-        f"--server ({label}), `python -I -S relay.py`",
+        f"--server ({label}), `python -I -S launch.py`",
         timed_calls([*fast, "claude-code", "--server", server], calls, env, project),
     )
     describe(
@@ -239,7 +241,7 @@ def latency(calls: int, server: str | None) -> None:
     print("  where the time goes:")
     canned, listener = canned_service()
     describe(
-        "the relay alone: `python -I -S relay.py`, canned answer",
+        "the relay alone: `python -I -S launch.py`, canned answer",
         timed_calls([*fast, "claude-code", "--server", canned], calls, env, project),
     )
     describe(

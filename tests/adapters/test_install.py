@@ -155,7 +155,7 @@ def test_a_fast_install_runs_the_relay_without_site_and_uninstall_finds_it(tmp_p
     path = tmp_path / ".claude" / "settings.json"
     command = json.loads(path.read_text())["hooks"]["PreToolUse"][0]["hooks"][0]["command"]
     argv = shlex.split(command)
-    assert argv[1:3] == ["-I", "-S"] and argv[3].endswith("relay.py") and argv[4] == "claude-code"
+    assert argv[1:3] == ["-I", "-S"] and argv[3].endswith("launch.py") and argv[4] == "claude-code"
     assert is_codeward_hook(command, "claude-code") and not is_codeward_hook(command, "codex")
 
     payload = {

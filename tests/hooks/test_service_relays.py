@@ -34,7 +34,7 @@ from codeward.testing import serving
 SHELL_RELAY = str(Path(relay.__file__).with_name("relay.sh"))
 BASH = shutil.which("bash")
 RELAYS = {
-    "python": [sys.executable, "-I", "-S", relay.__file__],
+    "python": [sys.executable, "-I", "-S", str(Path(relay.__file__).with_name("launch.py"))],
     "shell": [BASH or "bash", "-p", SHELL_RELAY],
 }
 pytestmark = pytest.mark.skipif(BASH is None, reason="the shell relay needs bash")

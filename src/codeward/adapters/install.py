@@ -64,7 +64,8 @@ def hook_command(
     if fast:
         from codeward.adapters.hooks import relay
 
-        relay_script = [sys.executable, "-I", "-S", os.path.abspath(relay.__file__)]
+        launcher = os.path.join(os.path.dirname(os.path.abspath(relay.__file__)), "launch.py")
+        relay_script = [sys.executable, "-I", "-S", launcher]
         return shlex.join([*relay_script, client, *options])
     return shlex.join([executable or _codeward_executable(), "hook", client, *options])
 
@@ -95,7 +96,8 @@ def is_codeward_hook(command: object, client: str) -> bool:
     return (
         re.search(rf"(^|[/\\\s'\"])codeward(\.exe)?['\"]?\s+hook\s+{re.escape(client)}(\s|$)", command)
         is not None
-        or re.search(rf"[/\\]codeward[/\\]adapters[/\\]hooks[/\\]relay\.(py|sh){after}", command) is not None
+        or re.search(rf"[/\\]codeward[/\\]adapters[/\\]hooks[/\\](relay\.(py|sh)|launch\.py){after}", command)
+        is not None
     )
 
 
