@@ -296,6 +296,7 @@ class BubblewrapSandbox:
                 sandbox_ids=host.sandbox_ids if host.root else None,
                 pass_fds=handed,
                 env={"PATH": _PATH, "LC_CTYPE": _LOCALE},
+                one_cpu="strace" in tracers and host.strace is not None,
             )
         except BaseException:
             for fd in ours:

@@ -105,3 +105,8 @@ def prctl(option: int, value: int) -> None:
 def join_new_session_keyring() -> None:
     """Give this process an empty, anonymous session keyring: the launcher's keys stay out of reach."""
     _check(_libc.syscall(_SYS_KEYCTL, _KEYCTL_JOIN_SESSION_KEYRING, None), "keyctl join session keyring")
+
+
+def current_cpu() -> int:
+    """The CPU this thread runs on now (-1 if unknown)."""
+    return int(_libc.sched_getcpu())
