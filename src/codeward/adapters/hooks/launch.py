@@ -9,9 +9,10 @@ its cached bytecode. Without `site`, the package is found beside this file.
 import os
 import sys
 
-sys.path.insert(
-    0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
-)
-from codeward.adapters.hooks.relay import main
+if __name__ == "__main__":  # imported (by tools that walk the package), it does nothing
+    sys.path.insert(
+        0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    )
+    from codeward.adapters.hooks.relay import main
 
-sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:]))
