@@ -19,7 +19,6 @@ import asyncio
 import contextlib
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -30,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from codeward.testing import free_port, scratch_postgres_database
+from codeward.testing import free_port, scratch_postgres_database, stop_process_group
 
 POSTGRES = os.environ.get("CODEWARD_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres")
 REQUEST_TIMEOUT = 10.0
@@ -150,13 +149,7 @@ def service(db: str, workers: int, home: Path) -> Iterator[Server]:
             time.sleep(0.2)
         yield Server("127.0.0.1", port, process.pid)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
 
 
 def _healthy(port: int) -> bool:

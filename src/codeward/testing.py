@@ -1,5 +1,5 @@
-"""Helpers for tests and benchmarks that need real services: a scratch PostgreSQL database and a free
-loopback port. Used by codeward's own test suite and load scripts; usable by anyone testing a
+"""Helpers for tests and benchmarks that need real services: a scratch PostgreSQL database, a free
+loopback port, an app served in a thread, and stopping a service's process group. Used by codeward's own test suite and load scripts; usable by anyone testing a
 deployment of codeward the same way."""
 
 from __future__ import annotations
@@ -7,8 +7,11 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import signal
 import socket
+import subprocess
 from collections.abc import Iterator
+from typing import Any
 
 
 @contextlib.contextmanager
@@ -25,6 +28,19 @@ def scratch_postgres_database(admin_url: str, *, prefix: str = "codeward_test") 
     finally:
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def stop_process_group(process: subprocess.Popen[Any], *, grace: float = 20.0) -> None:
+    """Stop a process started with `start_new_session=True` and everything it started: SIGTERM to
+    its group, SIGKILL to the group if it has not exited within `grace` seconds; always reaped."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def free_port() -> int:

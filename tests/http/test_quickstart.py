@@ -4,10 +4,8 @@ and prints the dashboard URL and a reviewer's key that work."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from servicecases import free_port
+from codeward.testing import free_port, stop_process_group
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,12 +54,6 @@ def test_quickstart_ends_with_the_service_running_on_the_example_policy(tmp_path
         assert decision["decision"]["policy"]["id"] == "example-org"
         assert httpx.get(f"{url}/ui/login").status_code == 200
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
         if process.stdout is not None:
             process.stdout.close()
