@@ -1,6 +1,6 @@
 """Helpers for tests and benchmarks that need real services: a scratch PostgreSQL database, a free
-loopback port, an app served in a thread, and stopping a service's process group. Used by codeward's own test suite and load scripts; usable by anyone testing a
-deployment of codeward the same way."""
+loopback port, an app served in a thread, and stopping a service's process group. Used by
+codeward's own test suite and load scripts; usable by anyone testing a deployment the same way."""
 
 from __future__ import annotations
 
