@@ -12,6 +12,8 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from pydantic import TypeAdapter
+
 from codeward.errors import StoreError
 from codeward.model import Action, Context, Decision, FindingSource, SessionEvent, Subject
 from codeward.redaction import may_hold_secret, redact
@@ -158,7 +160,7 @@ def latency_bucket(latency_ms: float) -> str:
 
 def count_decision(tx: Statements, decision: Decision, capabilities: Sequence[str], *, at_ms: int) -> None:
     """Add the decision to the running counts that /metrics reads (same transaction as the record,
-    so counts and log never disagree); per-minute counts older than the longest window are dropped."""
+    so counts and log never disagree). `prune_windows` drops the per-minute counts that age out."""
     intent, action = decision.intent.name, decision.action
     tx.run_many(
         "INSERT INTO metric_totals (action, capability, intent, subculture, decisions) "
@@ -181,7 +183,7 @@ def count_decision(tx: Statements, decision: Decision, capabilities: Sequence[st
         "sum_ms = metric_latency.sum_ms + excluded.sum_ms",
         {"le": latency_bucket(decision.latency_ms), "ms": decision.latency_ms},
     )
-    slot = at_ms - at_ms % METRIC_SLOT_MS
+    slot = metric_slot(at_ms)
     tx.run(
         "INSERT INTO metric_windows (slot_ms, intent, decisions, reviews, blocks) "
         "VALUES (:slot, :intent, 1, :review, :block) "
@@ -194,7 +196,19 @@ def count_decision(tx: Statements, decision: Decision, capabilities: Sequence[st
             "block": int(action is Action.BLOCK),
         },
     )
-    tx.run("DELETE FROM metric_windows WHERE slot_ms < :cutoff", {"cutoff": slot - METRIC_KEPT_MS})
+
+
+def metric_slot(at_ms: int) -> int:
+    """The minute a decision is counted in."""
+    return at_ms - at_ms % METRIC_SLOT_MS
+
+
+def prune_windows(tx: Statements, at_ms: int) -> None:
+    """Drop per-minute counts older than the longest window. Needed once a minute, not per decision:
+    `SqlStore` prunes when a batch starts a new minute; a `codeward check` prunes with its one record."""
+    tx.run(
+        "DELETE FROM metric_windows WHERE slot_ms < :cutoff", {"cutoff": metric_slot(at_ms) - METRIC_KEPT_MS}
+    )
 
 
 def subculture(decision: Decision) -> str:
@@ -306,23 +320,24 @@ a long agent session must not make every check read its whole day."""
 
 def session_events(tx: Statements, session_id: str, since: float) -> list[SessionEvent]:
     """The session's recent decisions, oldest first: its latest stops and its latest decisions,
-    each bounded by SESSION_EVENTS_READ (an index on session and time answers both)."""
-    stops = ", ".join(f"'{action.value}'" for action in Action if action.withheld)
-    found: dict[str, tuple[Any, ...]] = {}
-    for only_stops in (True, False):
-        rows = tx.rows(
-            "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since"
-            + (f" AND action IN ({stops})" if only_stops else "")
-            + " ORDER BY at_ms DESC, id DESC LIMIT :limit",
-            {"session_id": session_id, "since": int(since * 1000), "limit": SESSION_EVENTS_READ},
-        )
-        found.update((str(row[0]), row) for row in rows)
-    return [
-        SessionEvent.model_construct(
-            decision_id=str(row[0]), action=Action(row[1]), intent=str(row[2]), at=int(row[3]) / 1000
-        )
-        for row in sorted(found.values(), key=lambda row: (int(row[3]), str(row[0])))
-    ]
+    each bounded by SESSION_EVENTS_READ (an index on session and time answers both), in one query."""
+    latest = (
+        "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since"
+        "{only} ORDER BY at_ms DESC, id DESC LIMIT :limit"
+    )
+    rows = tx.rows(
+        f"SELECT * FROM ({latest.format(only=_STOPS)}) AS stops "
+        f"UNION SELECT * FROM ({latest.format(only='')}) AS latest ORDER BY 4, 1",
+        {"session_id": session_id, "since": int(since * 1000), "limit": SESSION_EVENTS_READ},
+    )
+    return _SESSION_EVENTS.validate_python(
+        [{"decision_id": row[0], "action": row[1], "intent": row[2], "at": row[3] / 1000} for row in rows]
+    )
+
+
+_STOPS = " AND action IN ({})".format(", ".join(f"'{action.value}'" for action in Action if action.withheld))
+_SESSION_EVENTS = TypeAdapter(list[SessionEvent])
+"""Validating the rows as a list costs a third of building each event in Python (100 rows: 70 µs)."""
 
 
 def schema_revision(tx: Statements) -> str | None:

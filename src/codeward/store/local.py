@@ -53,7 +53,10 @@ class SqliteLedger:
 
     def record_decision(self, decision: Decision, subject: Subject, context: Context) -> str | None:
         with self._transaction(write=True) as tx:
-            return ledger.record_decision(tx, decision, subject, context, self.clock())
+            now = self.clock()
+            review_id = ledger.record_decision(tx, decision, subject, context, now)
+            ledger.prune_windows(tx, int(now * 1000))
+            return review_id
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
         with self._transaction(write=False) as tx:

@@ -22,7 +22,7 @@ from sqlalchemy.sql import Select
 from codeward.errors import NotFound, StoreError
 from codeward.model import Action, Actor, Context, Decision, SessionEvent, Subject
 from codeward.store import chain, ledger, tables
-from codeward.store.database import create, transaction
+from codeward.store.database import create, driver_transaction, transaction
 from codeward.store.location import StoreLocation
 from codeward.store.records import (
     ApiKeyInfo,
@@ -54,6 +54,8 @@ class SqlStore:
         self.engine = engine
         self.clock = clock
         self._commits = GroupCommit(self._append_decisions)
+        self._pruned_slot = -1
+        """The minute whose aged-out per-minute counts this process last dropped."""
 
     @classmethod
     def open(cls, location: StoreLocation, *, clock: Callable[[], float] = time.time) -> SqlStore:
@@ -72,11 +74,16 @@ class SqlStore:
         return self._commits.submit((decision, subject, context))
 
     def _append_decisions(self, batch: list[tuple[Decision, Subject, Context]]) -> list[str | None]:
-        with transaction(self.engine, write=True) as tx:
-            return [ledger.record_decision(tx, d, s, c, self.clock()) for d, s, c in batch]
+        with driver_transaction(self.engine, write=True) as tx:
+            review_ids = [ledger.record_decision(tx, d, s, c, self.clock()) for d, s, c in batch]
+            at_ms = int(self.clock() * 1000)
+            if ledger.metric_slot(at_ms) != self._pruned_slot:
+                ledger.prune_windows(tx, at_ms)
+        self._pruned_slot = ledger.metric_slot(at_ms)
+        return review_ids
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
-        with transaction(self.engine, write=False) as tx:
+        with driver_transaction(self.engine, write=False) as tx:
             return ledger.session_events(tx, session_id, since)
 
     # ------------------------------------------------------------------ decisions
