@@ -213,7 +213,7 @@ def test_an_api_key_lookup_is_remembered_briefly_and_a_revocation_then_applies(
     store: SqlStore, module_guard: Guard, policy_file: Path, keys: dict[str, str]
 ) -> None:
     from codeward.adapters.http.service import KEY_CACHE_SECONDS, Service, ServiceConfig
-    from codeward.identity import IdentityConfig
+    from codeward.identity import IdentityConfig, key_hash
 
     now = [1000.0]
     module_guard.store = store
@@ -229,6 +229,12 @@ def test_an_api_key_lookup_is_remembered_briefly_and_a_revocation_then_applies(
         assert client.post("/v1/check", json={"subject": {"content": "ls"}}, headers=bob).status_code == 200
         fingerprint = next(k.fingerprint for k in store.api_keys() if k.actor.id == "bob")
         assert store.revoke_api_key(fingerprint, revoked_by="test") == 1
-        now[0] += KEY_CACHE_SECONDS + 0.1
+        digest = key_hash(keys["bob"])
+        assert service.api_keys.fresh(digest), "a key just looked up is answered from memory"
+        now[0] += KEY_CACHE_SECONDS - 0.5
+        assert not service.api_keys.fresh(digest), (
+            "a key about to expire is looked up again, off the event loop"
+        )
+        now[0] += 0.6
         refused = client.post("/v1/check", json={"subject": {"content": "ls"}}, headers=bob)
         assert refused.status_code == 401

@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from codeward.engine import Guard
 from codeward.errors import IdentityError
-from codeward.identity import ApiKeyRegistry, ApiKeyVerifier, Authenticator, IdentityConfig
+from codeward.identity import ApiKeyRegistry, ApiKeyVerifier, Authenticator, IdentityConfig, key_hash
 from codeward.model import Actor, Decision
 from codeward.store.location import locate
 from codeward.store.records import ReviewItem, ReviewStatus
@@ -85,6 +85,12 @@ class KeyCache:
         self._clock = clock
         self._known: dict[str, tuple[float, Actor | None]] = {}
         self._lock = threading.Lock()
+
+    def fresh(self, digest: str, *, margin: float = 1.0) -> bool:
+        """Whether a look-up of `digest` would be answered from memory for at least `margin` seconds."""
+        with self._lock:
+            cached = self._known.get(digest)
+        return cached is not None and cached[0] > self._clock() + margin
 
     def actor(self, digest: str) -> Actor | None:
         now = self._clock()
@@ -157,7 +163,10 @@ class Service:
         bearer = authorization.split(" ", 1)[-1].strip() if authorization else ""
         if bearer.startswith("cwk_") and not api_key:
             api_key, authorization = bearer, None
-        actor = await run_in_threadpool(self.authenticator.authenticate, authorization, api_key)
+        if authorization is None and api_key is not None and self.api_keys.fresh(key_hash(api_key.strip())):
+            actor = self.authenticator.authenticate(None, api_key)  # from memory: no thread, no store
+        else:
+            actor = await run_in_threadpool(self.authenticator.authenticate, authorization, api_key)
         if self.config.require_auth and not actor.verified:
             raise IdentityError("this service requires authentication: send a bearer token or an API key")
         return actor
