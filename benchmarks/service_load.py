@@ -170,8 +170,10 @@ class Connection:
     """One keep-alive HTTP/1.1 connection. Hand-written because the client shares the 2 cores with
     the service: a full HTTP client library costs several times more CPU per request."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, *, keep_alive: bool = True) -> None:
         self.host, self.port = host, port
+        self.keep_alive = keep_alive
+        """False: one connection per request (`Connection: close`), as the hook relays connect."""
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
     async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
@@ -192,9 +194,11 @@ class Connection:
             except OSError:
                 raise ConnectionError("cannot connect") from None
         reader, writer = self._streams
+        closing_header = "" if self.keep_alive else "Connection: close\r\n"
         head = (
             f"POST {path} HTTP/1.1\r\nHost: {self.host}\r\nContent-Type: application/json\r\n"
-            f"Authorization: Bearer {API_KEY}\r\nContent-Length: {len(body)}\r\n\r\n"
+            f"Authorization: Bearer {API_KEY}\r\nContent-Length: {len(body)}\r\n"
+            f"{closing_header}\r\n"
         )
         status_line = b""
         try:
@@ -224,7 +228,7 @@ class Connection:
             if not status_line:
                 raise _Stale from None
             raise ConnectionError("the connection failed mid-answer") from None
-        if closing:
+        if closing or not self.keep_alive:
             self.close()
         return status, answer
 
@@ -276,16 +280,25 @@ async def timed_post(connection: Connection, body: bytes, outcome: Outcome, star
 
 
 async def closed_loop(
-    targets: Sequence[Server], bodies: list[bytes], concurrency: int, seconds: float
+    targets: Sequence[Server],
+    bodies: list[bytes],
+    concurrency: int,
+    seconds: float,
+    *,
+    keep_alive: bool = True,
 ) -> Outcome:
-    """`concurrency` clients, each sending its next request when the last is answered, for `seconds`."""
+    """`concurrency` clients, each sending its next request when the last is answered, for `seconds`.
+
+    With `keep_alive` each client keeps one connection, and the kernel hands each connection to one
+    worker for good: 8 connections split 5/3 leave one worker idle part of the time. Without it
+    each request connects anew (as the hook relays do), and whichever worker is free accepts it."""
     outcome = Outcome()
     stop_at = time.perf_counter() + min(seconds, MAX_RUN_SECONDS)
     counter = iter(range(10**9))
 
     async def client(index: int) -> None:
         target = targets[index % len(targets)]
-        connection = Connection(target.host, target.port)
+        connection = Connection(target.host, target.port, keep_alive=keep_alive)
         while time.perf_counter() < stop_at:
             body = bodies[next(counter) % len(bodies)]
             await timed_post(connection, body, outcome, time.perf_counter())
@@ -352,7 +365,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8, help="Requests kept in flight.")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--lines", type=int, nargs="+", default=[100, 1], help="Snippet sizes to measure.")
+    parser.add_argument(
+        "--connections",
+        choices=["keep-alive", "per-request", "both"],
+        default="both",
+        help="One long-lived connection per client, or a new connection per request (as hooks make).",
+    )
     arguments = parser.parse_args()
+    modes = ["keep-alive", "per-request"] if arguments.connections == "both" else [arguments.connections]
     stores = ["sqlite", "postgres"] if arguments.store == "both" else [arguments.store]
     print(
         f"POST /v1/check, {arguments.workers} workers, {arguments.concurrency} requests in flight, "
@@ -362,17 +382,21 @@ def main() -> None:
         print(f"engine alone, {lines}-line snippets: {engine_only(lines):.2f} ms per decision (one process)")
     for store in stores:
         for lines in arguments.lines:
-            with (
-                tempfile.TemporaryDirectory() as home,
-                store_url(store, Path(home)) as db,
-                service(db, arguments.workers, Path(home)) as server,
-            ):
-                bodies = payloads(2000, lines)
-                asyncio.run(closed_loop([server], bodies[:200], arguments.concurrency, 3.0))  # warm-up
-                outcome = measured(
-                    [server], closed_loop([server], bodies, arguments.concurrency, arguments.seconds)
-                )
-            print(f"{store:<9} {lines:>4}-line  {summary(outcome)}")
+            for mode in modes:
+                keep_alive = mode == "keep-alive"
+                with (
+                    tempfile.TemporaryDirectory() as home,
+                    store_url(store, Path(home)) as db,
+                    service(db, arguments.workers, Path(home)) as server,
+                ):
+                    bodies = payloads(2000, lines)
+                    warm_up = closed_loop([server], bodies[:200], arguments.concurrency, 3.0)
+                    asyncio.run(warm_up)
+                    run = closed_loop(
+                        [server], bodies, arguments.concurrency, arguments.seconds, keep_alive=keep_alive
+                    )
+                    outcome = measured([server], run)
+                print(f"{store:<9} {lines:>4}-line  {mode:<11}  {summary(outcome)}")
 
 
 if __name__ == "__main__":
