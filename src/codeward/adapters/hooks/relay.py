@@ -59,13 +59,18 @@ SERVICE_MARGIN_SECONDS = 0.5
 """At most this much of the hook's deadline is kept back from the service for the answer's way back
 (a fifth of it when the deadline is short)."""
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+"""A hook payload larger than this is refused, not read into memory (the service takes 2 MiB)."""
 _UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
 
 def main(argv: Sequence[str]) -> int:
     options = _options(list(argv))
     if options is not None:
-        raw = _read_stdin()
+        try:
+            raw = read_input(time.monotonic() + float(options["deadline"]))  # type: ignore[arg-type]
+        except Unread as problem:
+            return _emit(*refusal(str(options["client"]), str(problem)))
         if options.get("server"):
             return _emit(*answer_from_service(options, raw))
         answer = _ask_worker(options, raw)
@@ -171,11 +176,14 @@ def answer_from_service(options: dict[str, object], raw: bytes) -> tuple[int, by
 
 
 def service_failure(client: str, problem: str) -> tuple[int, bytes, bytes]:
+    return refusal(client, f"no decision from the codeward service: {problem}")
+
+
+def refusal(client: str, problem: str) -> tuple[int, bytes, bytes]:
     """A deny in `client`'s dialect (exit 2 with the reason for a client nobody knows)."""
     from codeward.adapters.hooks import CLIENTS, dialect
     from codeward.adapters.hooks.protocol import failure_answer
 
-    problem = f"no decision from the codeward service: {problem}"
     if client not in CLIENTS:
         return 2, b"", f"codeward hook: unknown client {client!r}; {problem}; blocking\n".encode()
     answer = failure_answer(dialect(client), problem, None, (None, None))
@@ -375,10 +383,31 @@ def _write_stderr(data: bytes) -> None:
         pass
 
 
-def _read_stdin() -> bytes:
+class Unread(Exception):
+    """The hook's input did not arrive whole: it did not end by the deadline, or it is too large."""
+
+
+def read_input(due: float) -> bytes:
+    """The hook's payload on stdin, whole by `due` (a time.monotonic() value) and at most
+    MAX_INPUT_BYTES; raises Unread otherwise. A caller whose input never ends must get a deny,
+    not a hook that hangs until the client gives up on it, which most clients treat as an allow."""
+    import select
+
+    chunks: list[bytes] = []
+    size = 0
     try:
-        return sys.stdin.buffer.read()
-    except (OSError, ValueError, AttributeError):
+        while True:
+            left = due - time.monotonic()
+            if left <= 0 or not select.select([0], [], [], left)[0]:
+                raise Unread("the hook's input did not end within the hook's deadline")
+            chunk = os.read(0, 65536)
+            if not chunk:
+                return b"".join(chunks)
+            size += len(chunk)
+            if size > MAX_INPUT_BYTES:
+                raise Unread(f"the hook's input is larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB")
+            chunks.append(chunk)
+    except (OSError, ValueError):  # no stdin at all: an empty payload, which the client's parser refuses
         return b""
 
 

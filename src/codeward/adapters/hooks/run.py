@@ -19,11 +19,13 @@ from collections.abc import Sequence
 
 from codeward.adapters.hooks import CLIENTS, dialect
 from codeward.adapters.hooks.judges import InProcessJudge, private_directory, start_worker
-from codeward.adapters.hooks.protocol import HookAnswer, HookContext, Judge, respond
+from codeward.adapters.hooks.protocol import HookAnswer, HookContext, Judge, failure_answer, respond
 from codeward.adapters.hooks.relay import (
     DEFAULT_DEADLINE,
     MAX_SOCKET_PATH,
+    Unread,
     answer_from_service,
+    read_input,
     worker_socket,
 )
 
@@ -68,7 +70,13 @@ def main(argv: Sequence[str], *, stdin: bytes | None = None) -> int:
     args = parser().parse_args(list(argv))
     deadline = started + max(0.05, args.deadline)
     client = dialect(args.client)
-    raw = _read_stdin() if stdin is None else stdin
+    if stdin is None:
+        try:
+            raw = read_input(deadline)
+        except Unread as problem:
+            return emit(failure_answer(client, str(problem), None, (args.confirm, args.review)))
+    else:
+        raw = stdin
     if args.server:
         options: dict[str, object] = {
             "client": args.client,
@@ -111,13 +119,6 @@ def emit(answer: HookAnswer) -> int:
         with contextlib.suppress(OSError, ValueError, AttributeError):
             sys.stderr.write(answer.stderr)
     return answer.exit_code
-
-
-def _read_stdin() -> bytes:
-    try:
-        return sys.stdin.buffer.read()
-    except (OSError, ValueError, AttributeError):
-        return b""
 
 
 def _judge(args: argparse.Namespace) -> Judge:
