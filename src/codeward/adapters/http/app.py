@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 import codeward
 from codeward.adapters.http import api, dashboard, errors, hooks, litellm, metrics
+from codeward.adapters.http.connections import ConnectionRotation
 from codeward.adapters.http.service import Service, ServiceConfig
 
 DEFAULT_HOST = "127.0.0.1"
@@ -77,6 +78,7 @@ def create_app(config: ServiceConfig | None = None, *, service: Service | None =
         return RedirectResponse("/ui/reviews", status_code=303)
 
     app.add_middleware(errors.BodyLimit, limit=running.config.max_body_bytes)
+    app.add_middleware(ConnectionRotation)
     return app
 
 
