@@ -422,6 +422,30 @@ def test_non_ascii_text_is_kept_as_written_in_targets(guard: Guard) -> None:
     assert finding.target == "/srv/josé/données"
 
 
+@pytest.mark.parametrize(
+    ("path", "capability"),
+    [
+        ("~/.aws/credentials", "cred.read.cloud"),
+        ("/home/josé/.aws/credentials", "cred.read.cloud"),
+        ("'/Users/ann/Library/Application Support/Google/Chrome/Default/Login Data'", "cred.read.browser"),
+        ("'/Users/anné/library/application support/google/chrome/Default/COOKIES'", "cred.read.browser"),
+        ("~/.ssh/secrets.json", "cred.read.ssh_key"),
+        ("/home/zoë/.ssh/secrets.json", "cred.read.ssh_key"),
+        ("deploy/.env.production", "cred.read.env_file"),
+        ("déploiement/.env.production", "cred.read.env_file"),
+        ("deploy/.env.example", None),
+        ("déploiement/.env.EXAMPLE", None),
+        ("/etc/letsencrypt/live/x/fullchain.pem", None),
+        ("/srv/données/fullchain.pem", None),
+    ],
+)
+def test_credential_files_are_told_by_name_whatever_the_characters_of_their_path(
+    guard: Guard, path: str, capability: str | None
+) -> None:
+    read = {f.capability for f in findings(guard, f"cat {path}") if f.capability.startswith("cred.read.")}
+    assert read == ({capability} if capability else set())
+
+
 _CRASH_PROBE = """
 import random, sys
 from codeward import Context, Guard, Subject

@@ -12,8 +12,11 @@ from __future__ import annotations
 import ipaddress
 import posixpath
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from urllib.parse import urlsplit
+
+import re2
 
 ROOT, SYSTEM, HOME, USER, CREDENTIAL, DEVICE, TEMP, PROJECT, OUTSIDE, UNKNOWN, REMOTE = (
     "root",
@@ -65,6 +68,8 @@ _SYSTEM_DIRS = (
     "/private/etc",
 )
 _TEMP_DIRS = ("/tmp", "/var/tmp", "/dev/shm", "/private/tmp")
+_SYSTEM_BELOW = tuple(d + "/" for d in _SYSTEM_DIRS)
+_TEMP_BELOW = tuple(d + "/" for d in _TEMP_DIRS)
 _HOME_PREFIX = re.compile(
     r"^(?:~(?=/|$)|\$HOME\b|\$\{HOME\}|/root(?=/|$)|/home/[^/]+(?=/|$)|/Users/[^/]+(?=/|$)|%USERPROFILE%|\$env:USERPROFILE|\$HOME)",
     re.I,
@@ -89,6 +94,7 @@ _OS_TREE = re.compile(
     r"|NetworkManager|udev|selinux|apparmor\.d|sudoers\.d|ld\.so\.conf\.d|default|kernel))(/|$)"
 )
 _VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`|%[A-Za-z_]+%")
+_WINDOWS_PATH = re.compile(r"[A-Za-z]:\\")
 _WINDOWS_ROOT = re.compile(r"^[A-Za-z]:[\\/]*\*?$")
 _WINDOWS_SYSTEM = re.compile(r"^[A-Za-z]:[\\/](?:Windows|Program Files|ProgramData|System32)", re.I)
 
@@ -140,6 +146,34 @@ _CERTIFICATES = re.compile(r"(^|/)[^/]*(cert|chain|bundle)[^/]*\.(pem|crt)$", re
 """Certificate files (cacert.pem, fullchain.pem, ca-bundle.crt) are public, unlike private keys in .pem files."""
 _SECRET_TEMPLATES = re.compile(r"(^|/)\.env\.(example|sample|template|dist|defaults?)$", re.I)
 """`.env.example` and its kin are the shape of a configuration, committed on purpose, without values."""
+
+
+class _FirstMatch:
+    """Which of several patterns, in their order, is the first that `search` finds in a text.
+
+    One RE2 set scans for all of them at once, where a loop ran one search per pattern over every
+    path met for the first time. The set answers for printable ASCII text, on which RE2 reads these
+    patterns as `re` does (no line end before `$`, no non-ASCII letter for `\\w` or case folding);
+    any other text goes through the patterns one by one."""
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = tuple(patterns)
+        self._set = re2.Set.SearchSet(re2.Options())
+        for pattern in self.patterns:
+            if pattern.flags & ~(re.IGNORECASE | re.UNICODE):
+                raise ValueError(f"{pattern.pattern!r}: only re.IGNORECASE is read alike by RE2")
+            self._set.Add(("(?i)" if pattern.flags & re.IGNORECASE else "") + pattern.pattern)
+        self._set.Compile()
+
+    def first(self, text: str) -> int | None:
+        if text.isascii() and text.isprintable():
+            found = self._set.Match(text)  # the binding answers None for no match
+            return min(found) if found else None
+        return next((index for index, pattern in enumerate(self.patterns) if pattern.search(text)), None)
+
+
+_CREDENTIAL_FILES = _FirstMatch([pattern for pattern, _ in _CREDENTIALS])
+_PUBLIC_FILES = _FirstMatch([_CERTIFICATES, _SECRET_TEMPLATES])
 _SENSITIVE_SYSTEM = re.compile(
     r"^/etc/(passwd|group|hosts|crontab|fstab|sudoers|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
 )
@@ -158,7 +192,7 @@ def normalise(path: str) -> str:
     text = strip_quotes(path).replace("\\ ", " ")
     if not text:
         return text
-    if re.match(r"^[A-Za-z]:\\", text):
+    if _WINDOWS_PATH.match(text):
         return text
     absolute = text.startswith("/")
     normalised = posixpath.normpath(text)
@@ -198,9 +232,9 @@ def scope(path: str) -> str:
         return UNKNOWN
     if text.startswith("/dev/"):
         return TEMP if text.startswith("/dev/shm") else DEVICE
-    if any(bare == d or bare.startswith(d + "/") for d in _TEMP_DIRS) or _REGENERABLE.match(text):
+    if bare in _TEMP_DIRS or bare.startswith(_TEMP_BELOW) or _REGENERABLE.match(text):
         return TEMP
-    if any(bare == d or bare.startswith(d + "/") for d in _SYSTEM_DIRS):
+    if bare in _SYSTEM_DIRS or bare.startswith(_SYSTEM_BELOW):
         return SYSTEM
     if text.startswith("/"):
         return OUTSIDE
@@ -215,13 +249,12 @@ def credential_capability(path: str) -> str | None:
     text = normalise(path)
     if text.endswith((".pub", "known_hosts", "/authorized_keys", ".ssh/config")):
         return None
-    if _CERTIFICATES.search(text) or _SECRET_TEMPLATES.search(text):
+    if _PUBLIC_FILES.first(text) is not None:
         return None
-    text = _HOME_PREFIX.sub("~", text)
-    for pattern, capability in _CREDENTIALS:
-        if pattern.search(text):
-            return capability
-    return None
+    if text[:1] in _HOME_STARTS:
+        text = _HOME_PREFIX.sub("~", text)
+    found = _CREDENTIAL_FILES.first(text)
+    return None if found is None else _CREDENTIALS[found][1]
 
 
 def is_sensitive_system_file(path: str) -> bool:
