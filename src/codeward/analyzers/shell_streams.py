@@ -418,9 +418,9 @@ def interpreter(scan: Scan, call: Call) -> Stream:
     while index < len(args):
         value = args[index]
         text = value.text.lower() if windows else value.text
-        if text in code_flags or any(
-            text.startswith(flag) and len(flag) == 2 and len(text) > 2 for flag in code_flags if not windows
-        ):
+        if text in code_flags or (
+            not windows and len(text) > 2 and text[:2] in code_flags
+        ):  # -c'print(1)': the code joined to its flag
             code = (
                 args[index + 1]
                 if text in code_flags and index + 1 < len(args)

@@ -174,6 +174,7 @@ class _FirstMatch:
 
 _CREDENTIAL_FILES = _FirstMatch([pattern for pattern, _ in _CREDENTIALS])
 _PUBLIC_FILES = _FirstMatch([_CERTIFICATES, _SECRET_TEMPLATES])
+_PUBLIC_OR_CREDENTIAL_FILES = _FirstMatch([*_PUBLIC_FILES.patterns, *_CREDENTIAL_FILES.patterns])
 _SENSITIVE_SYSTEM = re.compile(
     r"^/etc/(passwd|group|hosts|crontab|fstab|sudoers|ssh/sshd_config)$|^/proc/[^/]+/(environ|mem|maps)$"
 )
@@ -209,10 +210,11 @@ def scope(path: str) -> str:
     text = normalise(path)
     if not text:
         return UNKNOWN
-    if _WINDOWS_ROOT.match(text):
-        return ROOT
-    if _WINDOWS_SYSTEM.match(text):
-        return SYSTEM
+    if text[1:2] == ":":  # a drive letter, which both Windows expressions start with
+        if _WINDOWS_ROOT.match(text):
+            return ROOT
+        if _WINDOWS_SYSTEM.match(text):
+            return SYSTEM
     if text.endswith("/**"):  # a recursive glob stands for its folder's whole tree
         text = text[:-1]
     bare = text[:-2] if text.endswith("/*") else text
@@ -222,17 +224,19 @@ def scope(path: str) -> str:
         return CREDENTIAL
     if bare in _ALL_HOMES:
         return HOME
-    home = _HOME_PREFIX.match(text)
+    home = _HOME_PREFIX.match(text) if text[:1] in _HOME_STARTS else None
     if home:
         rest = text[home.end() :].strip("/")
         if rest in ("", "*", ".*") or _PERSONAL_FOLDER.match(rest):
             return HOME
         return TEMP if _HOME_CACHE.match(rest) else USER
-    if _VARIABLE.search(text):
+    if ("$" in text or "`" in text or "%" in text) and _VARIABLE.search(text):
         return UNKNOWN
     if text.startswith("/dev/"):
         return TEMP if text.startswith("/dev/shm") else DEVICE
-    if bare in _TEMP_DIRS or bare.startswith(_TEMP_BELOW) or _REGENERABLE.match(text):
+    if bare in _TEMP_DIRS or bare.startswith(_TEMP_BELOW):
+        return TEMP
+    if text.startswith("/var/") and _REGENERABLE.match(text):
         return TEMP
     if bare in _SYSTEM_DIRS or bare.startswith(_SYSTEM_BELOW):
         return SYSTEM
@@ -249,11 +253,14 @@ def credential_capability(path: str) -> str | None:
     text = normalise(path)
     if text.endswith((".pub", "known_hosts", "/authorized_keys", ".ssh/config")):
         return None
+    home = _HOME_PREFIX.match(text) if text[:1] in _HOME_STARTS else None
+    if home is None:  # one scan for both questions: the public patterns come first
+        found = _PUBLIC_OR_CREDENTIAL_FILES.first(text)
+        public = found is not None and found < len(_PUBLIC_FILES.patterns)
+        return None if found is None or public else _CREDENTIALS[found - len(_PUBLIC_FILES.patterns)][1]
     if _PUBLIC_FILES.first(text) is not None:
         return None
-    if text[:1] in _HOME_STARTS:
-        text = _HOME_PREFIX.sub("~", text)
-    found = _CREDENTIAL_FILES.first(text)
+    found = _CREDENTIAL_FILES.first("~" + text[home.end() :])
     return None if found is None else _CREDENTIALS[found][1]
 
 
