@@ -138,7 +138,9 @@ def combine(signals: list[Signal], calibration: Calibration = CALIBRATION) -> In
     distribution = _distribution(signals, calibration)
     name = max(distribution, key=lambda intent: distribution[intent])
     project = [s for s in signals if s.source in PROJECT_SOURCES]
-    project_distribution = _distribution(project, calibration)
+    project_distribution = (  # with every signal the project's (or none at all), it is the same one
+        distribution if len(project) == len(signals) else _distribution(project, calibration)
+    )
     project_name = max(project_distribution, key=lambda intent: project_distribution[intent])
     support = sum(1 for s in project if any(intent == project_name for intent, _ in s.weights))
     return Inference(
