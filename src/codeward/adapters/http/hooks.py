@@ -71,7 +71,7 @@ def router_for(guard: Any, *, default_deadline: float = 10.0, service: "Service 
         due = time.monotonic() + deadline
 
         async def answer_with(judge: Judge) -> HookAnswer:
-            return await run_in_threadpool(
+            return await (service.judging if service is not None else run_in_threadpool)(
                 respond,
                 dialect(client),
                 raw,

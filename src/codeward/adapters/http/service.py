@@ -7,14 +7,17 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
+import anyio
+import anyio.to_thread
 import httpx
 from fastapi import Request
 from pydantic import BaseModel, ConfigDict, Field
@@ -30,9 +33,15 @@ from codeward.store.sql import SqlStore
 
 ENVIRONMENT_KEY = "CODEWARD_SERVICE"
 REVIEW_POLL_SECONDS = 0.5
+JUDGING_THREADS = 3
+"""Decisions judged at once per process. They share one interpreter lock, so more threads only take
+turns at it: with anyio's default of 40, a held 300 decisions/s (100-line snippets, 2 workers)
+had a p99 of 41 ms; with 4, 25 ms; with 3, 22 ms, and at 350/s 35-39 ms against 52-55 ms with 4.
+Three still leave a decision to analyse while others wait on the store's commit."""
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
+T = TypeVar("T")
 
 
 class ServiceConfig(BaseModel):
@@ -149,6 +158,17 @@ class Service:
         self.authenticator = Authenticator(identity, api_keys=ApiKeyVerifier(self.api_keys.actor))
         self._webhook_transport = webhook_transport
         self._pending_calls: set[asyncio.Task[None]] = set()
+        self._judging: anyio.CapacityLimiter | None = None
+        """Made on first use, inside the event loop that serves this process."""
+
+    async def judging(self, check: Callable[..., T], *args: Any, **keywords: Any) -> T:
+        """Run a decision (`Guard.check` or a hook's `respond`) in a thread, at most JUDGING_THREADS
+        at once in this process; the rest wait their turn on the event loop, in arrival order."""
+        if self._judging is None:
+            self._judging = anyio.CapacityLimiter(JUDGING_THREADS)
+        return await anyio.to_thread.run_sync(
+            functools.partial(check, *args, **keywords), limiter=self._judging
+        )
 
     @property
     def policy(self) -> Any:
