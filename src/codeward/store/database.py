@@ -141,7 +141,10 @@ class _WriterTurns:
     def turn(self) -> Iterator[None]:
         with self._threads:
             if self._pid != os.getpid():
-                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                try:
+                    self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                except OSError as error:
+                    raise StoreError(f"cannot open the store's writer lock {self._path}: {error}") from None
                 self._pid = os.getpid()
             fcntl.flock(self._fd, fcntl.LOCK_EX)
             try:
