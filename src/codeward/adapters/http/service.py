@@ -33,11 +33,13 @@ from codeward.store.sql import SqlStore
 
 ENVIRONMENT_KEY = "CODEWARD_SERVICE"
 REVIEW_POLL_SECONDS = 0.5
-JUDGING_THREADS = 3
+JUDGING_THREADS = 1
 """Decisions judged at once per process. They share one interpreter lock, so more threads only take
-turns at it: with anyio's default of 40, a held 300 decisions/s (100-line snippets, 2 workers)
-had a p99 of 41 ms; with 4, 25 ms; with 3, 22 ms, and at 350/s 35-39 ms against 52-55 ms with 4.
-Three still leave a decision to analyse while others wait on the store's commit."""
+turns at it, and each turn costs: a worker with 4 requests in flight and 3 judging threads switched
+context 47 times per 100-line decision and spent 4.3 ms of CPU on it, against 9 switches and 3.5 ms
+with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40 threads,
+26 ms with 3, 12 ms with 1; at 350/s: 218 ms with 3, 44 ms with 1. The others wait their turn on
+the event loop, in arrival order, so one long decision holds up the ones behind it in its worker."""
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
@@ -162,8 +164,8 @@ class Service:
         """Made on first use, inside the event loop that serves this process."""
 
     async def judging(self, check: Callable[..., T], *args: Any, **keywords: Any) -> T:
-        """Run a decision (`Guard.check` or a hook's `respond`) in a thread, at most JUDGING_THREADS
-        at once in this process; the rest wait their turn on the event loop, in arrival order."""
+        """Run a decision (`Guard.check` or a hook's `respond`) in a thread, JUDGING_THREADS at a
+        time in this process; the rest wait their turn on the event loop, in arrival order."""
         if self._judging is None:
             self._judging = anyio.CapacityLimiter(JUDGING_THREADS)
         return await anyio.to_thread.run_sync(
