@@ -37,9 +37,9 @@ JUDGING_THREADS = 1
 """Decisions judged at once per process. They share one interpreter lock, so more threads only take
 turns at it, and each turn costs: a worker with 4 requests in flight and 3 judging threads switched
 context 47 times per 100-line decision and spent 4.3 ms of CPU on it, against 9 switches and 3.5 ms
-with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40 threads,
-26 ms with 3, 12 ms with 1; at 350/s: 218 ms with 3, 44 ms with 1. The others wait their turn on
-the event loop, in arrival order, so one long decision holds up the ones behind it in its worker."""
+with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40
+threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218 ms with 3, 22-44 ms with 1. The others wait
+their turn on the event loop, in arrival order, so one long decision holds up those behind it."""
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
