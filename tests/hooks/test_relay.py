@@ -154,27 +154,24 @@ def test_the_fast_path_imports_nothing_heavy(service: RecordingService, tmp_path
     assert done.stderr.endswith(b"[]"), done.stderr
 
 
-def _relay_reading(argv: list[str], home: Path, feed: bytes | None) -> subprocess.CompletedProcess[bytes]:
-    """The relay with stdin left open (never ending: `feed` None) or fed `feed` then closed."""
+def run_relay_never_fed(argv: list[str], home: Path) -> subprocess.CompletedProcess[bytes]:
+    """The relay with its stdin left open and never written to: only its own deadline ends it."""
     process = subprocess.Popen(
         [sys.executable, "-I", "-S", RELAY_SCRIPT, *argv],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env={**os.environ, "CODEWARD_HOME": str(home), "CODEWARD_HOOK_WORKER": "on"},
+        env={**os.environ, "CODEWARD_HOME": str(home)},
     )
     try:
-        stdout, stderr = process.communicate(feed, timeout=60) if feed is not None else _wait_open(process)
+        process.wait(timeout=60)
+        assert process.stdout is not None and process.stderr is not None
+        return subprocess.CompletedProcess(
+            process.args, process.returncode, process.stdout.read(), process.stderr.read()
+        )
     finally:
         process.kill()
         process.wait()
-    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
-
-
-def _wait_open(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
-    assert process.stdout is not None and process.stderr is not None
-    process.wait(timeout=60)  # stdin still open: only the relay's own deadline ends this
-    return process.stdout.read(), process.stderr.read()
 
 
 @pytest.mark.parametrize(
@@ -186,13 +183,13 @@ def _wait_open(process: subprocess.Popen[bytes]) -> tuple[bytes, bytes]:
     ],
 )
 def test_an_input_that_never_ends_is_denied_at_the_deadline(argv: list[str], tmp_path: Path) -> None:
-    done = _relay_reading(argv, tmp_path, None)
+    done = run_relay_never_fed(argv, tmp_path)
     verdict = json.loads(done.stdout)
     decision = verdict.get("permission") or verdict["hookSpecificOutput"]["permissionDecision"]
     assert decision == "deny" and b"did not end within the hook's deadline" in done.stderr
 
 
 def test_an_input_larger_than_any_hook_payload_is_denied_unread(tmp_path: Path) -> None:
-    done = _relay_reading(["gemini", "--deadline", "30"], tmp_path, b" " * (relay.MAX_INPUT_BYTES + 1))
+    done = run_relay(["gemini", "--deadline", "30"], b" " * (relay.MAX_INPUT_BYTES + 1), tmp_path)
     answer = json.loads(done.stdout)
     assert answer["decision"] == "deny" and "larger than 64 MiB" in answer["reason"]

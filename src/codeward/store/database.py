@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import functools
 import logging
 import os
-import re
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from codeward.errors import StoreError
-from codeward.store.ledger import HEAD_REVISION, schema_revision
+from codeward.store.ledger import HEAD_REVISION, DriverStatements, schema_revision
 from codeward.store.location import StoreLocation
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -35,34 +33,6 @@ _MIGRATION_LOCK = 0x636F6465  # a fixed PostgreSQL advisory-lock key: "code"
 log = logging.getLogger("codeward.store")
 
 
-class DriverStatements:
-    """The ledger's statement interface on the database driver's own cursor.
-
-    The ledger's statements are plain SQL with plain parameters: SQLAlchemy's statement and result
-    machinery cost more than the database did for them (about 60 µs a statement, a dozen per decision)."""
-
-    def __init__(self, cursor: Any, dialect: str) -> None:
-        self.dialect = dialect
-        self._cursor = cursor
-        self._native = dialect == "sqlite"
-        """sqlite3 takes `:name` parameters as written; psycopg wants `%(name)s`."""
-
-    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        self._cursor.execute(self._sql(sql), params)
-        return list(self._cursor.fetchall())
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> int:
-        self._cursor.execute(self._sql(sql), params)
-        return int(self._cursor.rowcount)
-
-    def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        if params:
-            self._cursor.executemany(self._sql(sql), params)
-
-    def _sql(self, sql: str) -> str:
-        return sql if self._native else _pyformat(sql)
-
-
 class SqlStatements(DriverStatements):
     """The same, inside a transaction on a SQLAlchemy connection, which the rest of the store uses
     (`connection`) to build its queries."""
@@ -70,15 +40,6 @@ class SqlStatements(DriverStatements):
     def __init__(self, connection: Connection) -> None:
         super().__init__(connection.connection.cursor(), connection.dialect.name)
         self.connection = connection
-
-
-_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
-
-
-@functools.lru_cache(maxsize=256)
-def _pyformat(sql: str) -> str:
-    """`:name` parameters as psycopg's `%(name)s` (a literal `%` doubled; `::type` casts left alone)."""
-    return _NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def create(location: StoreLocation, *, pool_size: int = 5) -> Engine:

@@ -7,7 +7,9 @@ decision is recorded and chained the same way whichever door it came through.
 
 from __future__ import annotations
 
+import functools
 import json
+import re
 import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
@@ -39,6 +41,44 @@ class Statements(Protocol):
         ...
 
     def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None: ...
+
+
+class DriverStatements:
+    """`Statements` on a database driver's own cursor (sqlite3 or psycopg), in the transaction its
+    caller opened: `codeward check` through sqlite3 alone, the service on its pooled connections.
+    The ledger's statements are plain SQL with plain parameters, for which SQLAlchemy's statement
+    and result machinery cost more than the database did (about 60 µs a statement, a dozen per
+    decision)."""
+
+    def __init__(self, cursor: Any, dialect: str) -> None:
+        self.dialect = dialect
+        self._cursor = cursor
+        self._native = dialect == "sqlite"
+        """sqlite3 takes `:name` parameters as written; psycopg wants `%(name)s`."""
+
+    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        self._cursor.execute(self._sql(sql), params)
+        return list(self._cursor.fetchall())
+
+    def run(self, sql: str, params: Mapping[str, Any]) -> int:
+        self._cursor.execute(self._sql(sql), params)
+        return int(self._cursor.rowcount)
+
+    def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
+        if params:
+            self._cursor.executemany(self._sql(sql), params)
+
+    def _sql(self, sql: str) -> str:
+        return sql if self._native else _pyformat(sql)
+
+
+_NAMED_PARAMETER = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@functools.lru_cache(maxsize=256)
+def _pyformat(sql: str) -> str:
+    """`:name` parameters as psycopg's `%(name)s` (a literal `%` doubled; `::type` casts left alone)."""
+    return _NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
 def new_id(prefix: str, now: float) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -21,22 +21,6 @@ from codeward.store import ledger
 from codeward.store.location import StoreLocation, locate
 
 BUSY_TIMEOUT_SECONDS = 30.0
-
-
-class _SqliteStatements:
-    dialect = "sqlite"
-
-    def __init__(self, connection: sqlite3.Connection) -> None:
-        self.connection = connection
-
-    def rows(self, sql: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
-        return list(self.connection.execute(sql, dict(params)).fetchall())
-
-    def run(self, sql: str, params: Mapping[str, Any]) -> int:
-        return self.connection.execute(sql, dict(params)).rowcount
-
-    def run_many(self, sql: str, params: Sequence[Mapping[str, Any]]) -> None:
-        self.connection.executemany(sql, [dict(p) for p in params])
 
 
 class SqliteLedger:
@@ -69,16 +53,16 @@ class SqliteLedger:
                 self._connection = None
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[_SqliteStatements]:
+    def _transaction(self, *, write: bool) -> Iterator[ledger.DriverStatements]:
         with self._lock:
             yield from self._locked_transaction(write=write)
 
-    def _locked_transaction(self, *, write: bool) -> Iterator[_SqliteStatements]:
+    def _locked_transaction(self, *, write: bool) -> Iterator[ledger.DriverStatements]:
         connection = self._connect()
         try:
             connection.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield _SqliteStatements(connection)
+                yield ledger.DriverStatements(connection.cursor(), "sqlite")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
@@ -97,7 +81,7 @@ class SqliteLedger:
             )
             connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=FULL")
-            revision = ledger.schema_revision(_SqliteStatements(connection))
+            revision = ledger.schema_revision(ledger.DriverStatements(connection.cursor(), "sqlite"))
         except (OSError, sqlite3.Error) as error:
             raise StoreError(f"cannot open the store {self.location.display}: {error}") from None
         if revision != ledger.HEAD_REVISION:
