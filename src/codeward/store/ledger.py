@@ -47,7 +47,8 @@ class DriverStatements:
     """`Statements` on a database driver's own cursor (sqlite3 or psycopg), in the transaction its
     caller opened: `codeward check` through sqlite3 alone, the service on its pooled connections.
     The ledger's statements are plain SQL with plain parameters, for which SQLAlchemy's statement
-    and result machinery cost more than the database did (about 60 µs a statement, a dozen per
+    and result machinery cost more than the database did: on SQLite, 9.3 µs of CPU for an INSERT
+    against 0.9 µs on the cursor, and 74 µs against 28 µs to read 100 rows (a dozen statements per
     decision)."""
 
     def __init__(self, cursor: Any, dialect: str) -> None:
