@@ -29,6 +29,8 @@ def test_the_migrated_schema_is_the_one_the_queries_are_written_against(store_ur
             for column in table.columns:
                 if column.index:
                     assert (column.name,) in indexed, f"{table.name}.{column.name} is not indexed"
+            for index in table.indexes:
+                assert tuple(c.name for c in index.columns) in indexed, f"{index.name} is missing"
         assert store.head() == (0, "0" * 64)
     finally:
         store.close()

@@ -190,7 +190,7 @@ def test_a_long_session_reads_its_latest_stops_and_decisions_not_its_whole_histo
 ) -> None:
     """Two stops, then more allowed commands than one read takes: the stops still reach the
     graduated response, and the read stays bounded however long the session runs."""
-    from codeward.store.ledger import SESSION_EVENTS_READ
+    from codeward.store.sessions import SESSION_EVENTS_READ
 
     context = Context(actor=ALICE, session=Session(id="long"))
     for _ in range(2):

@@ -14,15 +14,13 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from pydantic import TypeAdapter
-
 from codeward.errors import StoreError
-from codeward.model import Action, Context, Decision, FindingSource, SessionEvent, Subject
+from codeward.model import Action, Context, Decision, FindingSource, Subject
 from codeward.redaction import may_hold_secret, redact
 from codeward.store.chain import canonical_json, record_hash
 from codeward.store.records import AuditKind, AuditRecord, ReviewReason, ReviewStatus
 
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0003"
 """The Alembic revision this code writes; a store at another revision is migrated on open."""
 
 _NOT_BEHAVIOUR = {FindingSource.ENGINE, FindingSource.INTENT}
@@ -351,34 +349,6 @@ def open_review(
             "opened_at_ms": int(now * 1000),
         },
     )
-
-
-SESSION_EVENTS_READ = 100
-"""At most this many of a session's latest stops, and of its latest decisions, are read per check:
-the graduated response weighs stops that halve every half-life, so older ones cannot change it, and
-a long agent session must not make every check read its whole day."""
-
-
-def session_events(tx: Statements, session_id: str, since: float) -> list[SessionEvent]:
-    """The session's recent decisions, oldest first: its latest stops and its latest decisions,
-    each bounded by SESSION_EVENTS_READ (an index on session and time answers both), in one query."""
-    latest = (
-        "SELECT id, action, intent, at_ms FROM decisions WHERE session_id = :session_id AND at_ms >= :since"
-        "{only} ORDER BY at_ms DESC, id DESC LIMIT :limit"
-    )
-    rows = tx.rows(
-        f"SELECT * FROM ({latest.format(only=_STOPS)}) AS stops "
-        f"UNION SELECT * FROM ({latest.format(only='')}) AS latest ORDER BY 4, 1",
-        {"session_id": session_id, "since": int(since * 1000), "limit": SESSION_EVENTS_READ},
-    )
-    return _SESSION_EVENTS.validate_python(
-        [{"decision_id": row[0], "action": row[1], "intent": row[2], "at": row[3] / 1000} for row in rows]
-    )
-
-
-_STOPS = " AND action IN ({})".format(", ".join(f"'{action.value}'" for action in Action if action.withheld))
-_SESSION_EVENTS = TypeAdapter(list[SessionEvent])
-"""Validating the rows as a list costs a third of building each event in Python (100 rows: 70 µs)."""
 
 
 def schema_revision(tx: Statements) -> str | None:

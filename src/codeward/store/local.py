@@ -19,6 +19,7 @@ from codeward.model import Context, Decision, SessionEvent, Subject
 from codeward.protocols import Store
 from codeward.store import ledger
 from codeward.store.location import StoreLocation, locate
+from codeward.store.sessions import session_events
 
 BUSY_TIMEOUT_SECONDS = 30.0
 
@@ -44,7 +45,7 @@ class SqliteLedger:
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
         with self._transaction(write=False) as tx:
-            return ledger.session_events(tx, session_id, since)
+            return session_events(tx, session_id, since)
 
     def close(self) -> None:
         with self._lock:

@@ -42,6 +42,7 @@ from codeward.store.records import (
     StateConflict,
     StoredDecision,
 )
+from codeward.store.sessions import SessionWindows
 
 METRIC_WINDOWS = (("1h", 3600), ("24h", 86_400), ("7d", 7 * 86_400))
 VERIFY_BATCH = 2000
@@ -56,6 +57,7 @@ class SqlStore:
         self._commits = GroupCommit(self._append_decisions)
         self._pruned_slot = -1
         """The minute whose aged-out per-minute counts this process last dropped."""
+        self._sessions = SessionWindows()
 
     @classmethod
     def open(cls, location: StoreLocation, *, clock: Callable[[], float] = time.time) -> SqlStore:
@@ -84,7 +86,7 @@ class SqlStore:
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
         with driver_transaction(self.engine, write=False) as tx:
-            return ledger.session_events(tx, session_id, since)
+            return self._sessions.read(tx, session_id, since)
 
     # ------------------------------------------------------------------ decisions
     def decision(self, decision_id: str) -> StoredDecision:

@@ -44,13 +44,14 @@ decisions = Table(
     Column("language", String(32), nullable=False),
     Column("kind", String(16), nullable=False),
     Column("mode", String(16), nullable=False),
-    Column("session_id", String(200), index=True),
+    Column("session_id", String(200)),
     Column("policy_id", String(100), nullable=False),
     Column("policy_version", String(100), nullable=False),
     Column("content_sha256", String(64), nullable=False),
     Column("latency_ms", Float, nullable=False),
     Column("review_id", String(40)),
     Index("ix_decisions_session_at", "session_id", "at_ms"),
+    Index("ix_decisions_session_seq", "session_id", "audit_seq"),
 )
 
 decision_capabilities = Table(
