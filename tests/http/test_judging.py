@@ -1,13 +1,18 @@
-"""Decisions are judged JUDGING_THREADS at a time per process (they share one interpreter
-lock, so more threads only take turns at it); the others wait on the event loop and all finish."""
+"""Small snippets are judged on the event loop; larger ones, and hook calls, JUDGING_THREADS at a
+time per process in threads (they share one interpreter lock, so more threads only take turns at
+it); the others wait on the event loop and all finish."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from typing import Any
 
-from codeward.adapters.http.service import JUDGING_THREADS, Service
+import pytest
+
+from codeward import Action, Context, Decision, Subject
+from codeward.adapters.http.service import INLINE_BYTES, JUDGING_THREADS, Service
 
 
 def test_at_most_judging_threads_decisions_run_at_once_and_every_one_finishes(service: Service) -> None:
@@ -33,3 +38,31 @@ def test_at_most_judging_threads_decisions_run_at_once_and_every_one_finishes(se
     assert most[0] == JUDGING_THREADS
     if JUDGING_THREADS == 1:
         assert started == sorted(started), "decisions waiting their turn start in arrival order"
+
+
+def test_a_small_snippet_is_judged_on_the_event_loop_and_a_large_one_in_a_judging_thread(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A thread hop costs a small decision more than it saves (the answer waits for the interpreter
+    lock); a large one goes to a thread, so that the loop keeps serving while it is judged."""
+    judged_on: dict[int, str] = {}
+    check = service.guard.check
+
+    def recording(subject: Subject, context: Context | None = None, **keywords: Any) -> Decision:
+        judged_on[len(subject.content)] = threading.current_thread().name
+        return check(subject, context, **keywords)
+
+    monkeypatch.setattr(service.guard, "check", recording)
+    small = Subject(kind="command", language="bash", content="ls -la")
+    large = Subject(kind="code", language="bash", content="echo building\n" * (INLINE_BYTES // 14 + 1))
+
+    async def both() -> tuple[Decision, Decision, str]:
+        loop_thread = threading.current_thread().name
+        return await service.check(small, Context()), await service.check(large, Context()), loop_thread
+
+    first, second, loop_thread = asyncio.run(both())
+    assert first.action is Action.ALLOW and second.action is Action.ALLOW
+    assert judged_on[len(small.content)] == loop_thread
+    assert judged_on[len(large.content)] != loop_thread
+    assert len(large.content) > INLINE_BYTES >= len(small.content)
+    assert service.store.decision(first.decision_id).decision.decision_id == first.decision_id

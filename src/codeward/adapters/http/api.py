@@ -135,7 +135,7 @@ def router_for(service: Service) -> APIRouter:
             tool=stated.tool,
             environment=stated.environment,
         )
-        decision = await service.judging(service.guard.check, body.subject, context)
+        decision = await service.check(body.subject, context)
         await service.announce_held(decision)
         return Response(decision.to_json(), media_type="application/json")
 
