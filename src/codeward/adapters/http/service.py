@@ -42,11 +42,13 @@ threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218 ms with 3, 22-44 ms with 1
 their turn on the event loop, in arrival order, so one long decision holds up those behind it."""
 INLINE_BYTES = 16 * 1024
 """Snippets up to this size are judged and recorded on the event loop, without a thread: a 100-line
-snippet (4 KB) takes about 3 ms. Handing them to a thread cost more than it saved: the answer
-waited for the interpreter lock, which the loop held while judging the next request, and 250
-decisions/s (2 workers) were answered at p50 6.2 ms and p99 30 ms through the judging thread
-against 4.7-5.4 and 11-14 ms on the loop (benchmarks/service_load_fixed_rate.py). Meanwhile the
-worker answers nothing else, as with one judging thread, where the others waited their turn too."""
+snippet (4 KB) takes about 3 ms. Handing them to a thread cost more than it saved, because the
+thread and the loop took turns at the interpreter lock. Held for 20 s with 2 workers on SQLite
+(benchmarks/service_load_fixed_rate.py, 2026-11-27), 100-line snippets:
+  - 250/s: p50 6.7, p99 27.6 ms through the judging thread; p50 5.4, p99 14.0 ms on the loop;
+  - 350/s: p99 564 ms (4.4 ms of CPU per decision) against 28 ms (3.7 ms).
+Meanwhile the worker answers nothing else, as with one judging thread, where the others waited
+their turn too."""
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
