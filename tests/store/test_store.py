@@ -276,3 +276,18 @@ def test_per_minute_counts_older_than_a_week_leave_the_rate_windows(
             assert connection.execute(text("SELECT COUNT(*) FROM metric_windows")).scalar_one() == 1
     finally:
         store.close()
+
+
+def test_an_append_that_fails_is_a_store_error_and_the_store_goes_on(guard: Guard, store: SqlStore) -> None:
+    """On PostgreSQL an append's statements are pipelined, so the failure surfaces at the commit:
+    it must still be a StoreError, leave nothing half-written and leave the connection usable."""
+    from codeward.errors import StoreError
+
+    context = Context(actor=ALICE, session=Session(id="s"))
+    decision = guard.check(command("ls"), context)
+    with pytest.raises(StoreError):
+        store.record_decision(decision, command("ls"), context)  # the same decision id again
+    assert store.head()[0] == 1 and store.verify().intact
+    for _ in range(3):  # every pooled connection still works
+        guard.check(command("ls"), context)
+    assert store.head()[0] == 4 and store.verify().intact

@@ -76,7 +76,7 @@ class SqlStore:
         return self._commits.submit((decision, subject, context))
 
     def _append_decisions(self, batch: list[tuple[Decision, Subject, Context]]) -> list[str | None]:
-        with driver_transaction(self.engine, write=True) as tx:
+        with driver_transaction(self.engine, write=True, pipeline=True) as tx:
             review_ids = [ledger.record_decision(tx, d, s, c, self.clock()) for d, s, c in batch]
             at_ms = int(self.clock() * 1000)
             if ledger.metric_slot(at_ms) != self._pruned_slot:
