@@ -163,8 +163,11 @@ def driver_transaction(engine: Engine, *, write: bool, pipeline: bool = False) -
                 cursor = pooled.cursor()
                 if dialect == "sqlite":
                     cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-                piped = pooled.driver_connection.pipeline() if pipeline and dialect == "postgresql" else None
-                with piped or contextlib.nullcontext():
+                driver: Any = pooled.driver_connection
+                piped = (
+                    driver.pipeline() if pipeline and dialect == "postgresql" else contextlib.nullcontext()
+                )
+                with piped:
                     yield DriverStatements(cursor, dialect)
                     pooled.commit()
             except BaseException:
