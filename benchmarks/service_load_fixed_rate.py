@@ -35,6 +35,7 @@ from service_load import (
     machine,
     measured,
     payloads,
+    run_loop,
     service,
     store_url,
     summary,
@@ -98,7 +99,7 @@ def run(setup: str, arguments: argparse.Namespace) -> None:
         ]
         described = " + ".join(f"{w} worker{'s' if w > 1 else ''}" for w in replicas)
         bodies = payloads(4000, arguments.lines)
-        asyncio.run(closed_loop(servers, bodies[:200], arguments.concurrency, 3.0))  # warm-up
+        run_loop(closed_loop(servers, bodies[:200], arguments.concurrency, 3.0))  # warm-up
         rate = arguments.rate
         if rate is None:
             peak = measured(
