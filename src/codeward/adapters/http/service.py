@@ -34,10 +34,11 @@ from codeward.store.sql import SqlStore
 ENVIRONMENT_KEY = "CODEWARD_SERVICE"
 REVIEW_POLL_SECONDS = 0.5
 JUDGING_THREADS = 1
-"""Decisions judged at once per process. They share one interpreter lock, so more threads only take
-turns at it, and each turn costs: a worker with 4 requests in flight and 3 judging threads switched
-context 47 times per 100-line decision and spent 4.3 ms of CPU on it, against 9 switches and 3.5 ms
-with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40
+"""Decisions judged at once per process in threads: snippets over INLINE_BYTES and hook calls
+(smaller snippets are judged on the event loop itself). They share one interpreter lock, so more
+threads only take turns at it, and each turn costs: a worker with 4 requests in flight and 3
+judging threads switched context 47 times per 100-line decision and spent 4.3 ms of CPU on it,
+against 9 switches and 3.5 ms with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40
 threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218 ms with 3, 22-44 ms with 1. The others wait
 their turn on the event loop, in arrival order, so one long decision holds up those behind it."""
 INLINE_BYTES = 8 * 1024
