@@ -4,9 +4,9 @@
 window in the process between checks and asks the store only for the decisions the session
 recorded since it last looked, by their place in the audit chain: a service judging a busy agent
 session reads a row or two per check instead of a hundred (on SQLite, 0.17 instead of 0.44 ms of
-CPU per check for 100-event sessions: `python benchmarks/session_history.py`). The windows hold plain tuples of strings and numbers, which the garbage
-collector stops tracking: a service holding thousands of events must not lengthen its full
-collections (pydantic events are four tracked objects each).
+CPU per check for 100-event sessions: `python benchmarks/session_history.py`). The windows hold
+plain tuples of strings and numbers, which the garbage collector stops tracking: a service holding
+thousands of events must not lengthen its full collections (pydantic events are tracked objects).
 
 The audit chain is appended to under a lock held until commit (SQLite's write lock; the head row
 `FOR UPDATE` on PostgreSQL), so sequence numbers become visible in order: once a read has seen
