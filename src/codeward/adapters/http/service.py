@@ -38,20 +38,22 @@ JUDGING_THREADS = 1
 (smaller snippets are judged on the event loop itself). They share one interpreter lock, so more
 threads only take turns at it, and each turn costs: a worker with 4 requests in flight and 3
 judging threads switched context 47 times per 100-line decision and spent 4.3 ms of CPU on it,
-against 9 switches and 3.5 ms with one thread. Held at 300 decisions/s (2 workers): p99 41 ms with anyio's default of 40
-threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218 ms with 3, 22-44 ms with 1. The others wait
-their turn on the event loop, in arrival order, so one long decision holds up those behind it."""
+against 9 switches and 3.5 ms with one thread. Held at 300 decisions/s (2 workers): p99 41 ms
+with anyio's default of 40 threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218 ms with 3, 22-44
+ms with 1. The others wait their turn on the event loop, in arrival order, so one long decision
+holds up those behind it."""
 INLINE_BYTES = 8 * 1024
-"""Snippets up to this size are judged and recorded on the event loop, without a thread: a 100-line
-snippet (4 KB) takes about 3 ms, and the slowest 8 KiB shapes tried (a 1,000-stage pipeline, deeply
-nested Python) 10-20 ms, for which the worker answers nothing else; 16 KiB took 40-60 ms, too long
-to hold up health checks and the dashboard. Handing small snippets to a thread cost more than it
-saved, because the thread and the loop took turns at the interpreter lock. Held for 20 s with 2 workers on SQLite
-(benchmarks/service_load_fixed_rate.py, 2026-11-27), 100-line snippets:
+"""Snippets up to this size are judged and recorded on the event loop, without a thread. A 100-line
+snippet (4 KB) takes about 3 ms; long scripts and deeply nested Python of 8 KiB take 10-20 ms; the
+slowest input found, 8 KiB of random bytes read as JavaScript (a benchmarks/hostile_input.py
+shape), takes 155-185 ms. Meanwhile that worker answers nothing else, health checks included,
+while the other workers go on, as with one judging thread, where the others waited their turn
+too. At 16 KiB the ordinary long shapes took 40-60 ms. Handing small snippets to a thread cost
+more than it saved, because the thread and the loop took turns at the interpreter lock. Held for
+20 s with 2 workers on SQLite (benchmarks/service_load_fixed_rate.py, 2026-11-27), 100-line
+snippets:
   - 250/s: p50 6.7, p99 27.6 ms through the judging thread; p50 5.4, p99 14.0 ms on the loop;
-  - 350/s: p99 564 ms (4.4 ms of CPU per decision) against 28 ms (3.7 ms).
-Meanwhile the worker answers nothing else, as with one judging thread, where the others waited
-their turn too."""
+  - 350/s: p99 564 ms (4.4 ms of CPU per decision) against 28 ms (3.7 ms)."""
 KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
