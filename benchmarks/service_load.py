@@ -4,12 +4,16 @@ numbers, not a timed test. `service_load_fixed_rate.py` holds a fixed rate for 6
 
     python benchmarks/service_load.py                          # both stores, 100-line and 1-line snippets
     python benchmarks/service_load.py --store sqlite --lines 100 --seconds 20 --concurrency 8
+    python benchmarks/service_load.py --store sqlite --lines 100 --connections keep-alive --repeat 5
 
 Each client keeps `--concurrency` requests in flight (a closed loop) for `--seconds`; every request
 carries an API key, so identity is looked up as in production. The load client runs on the same
 machine as the service (2 cores here, shared), so it takes CPU from the workers: a service with
 cores of its own does better. Every request is bounded in time, the run in count and time, and the
 service is stopped at the end.
+
+`--repeat N` runs each row N times, each run after its own `engine alone` yardstick (the same
+engine in this process, so a slower machine shows there too), and prints the medians.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import contextlib
 import json
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -381,6 +386,13 @@ def main() -> None:
         default="both",
         help="One long-lived connection per client, or a new connection per request (as hooks make).",
     )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="Runs per row, each on a fresh store and service, each after its own `engine alone` "
+        "yardstick; with more than one, a median line follows (a machine whose speed drifts needs it).",
+    )
     arguments = parser.parse_args()
     modes = ["keep-alive", "per-request"] if arguments.connections == "both" else [arguments.connections]
     stores = ["sqlite", "postgres"] if arguments.store == "both" else [arguments.store]
@@ -393,20 +405,41 @@ def main() -> None:
     for store in stores:
         for lines in arguments.lines:
             for mode in modes:
-                keep_alive = mode == "keep-alive"
-                with (
-                    tempfile.TemporaryDirectory() as home,
-                    store_url(store, Path(home)) as db,
-                    service(db, arguments.workers, Path(home)) as server,
-                ):
-                    bodies = payloads(2000, lines)
-                    warm_up = closed_loop([server], bodies[:200], arguments.concurrency, 3.0)
-                    run_loop(warm_up)
-                    run = closed_loop(
-                        [server], bodies, arguments.concurrency, arguments.seconds, keep_alive=keep_alive
+                outcomes = []
+                for _ in range(max(1, arguments.repeat)):
+                    yardstick = (
+                        f"  (engine alone {engine_only(lines):.2f} ms)" if arguments.repeat > 1 else ""
                     )
-                    outcome = measured([server], run)
-                print(f"{store:<9} {lines:>4}-line  {mode:<11}  {summary(outcome)}")
+                    outcomes.append(one_run(store, lines, mode, arguments))
+                    print(f"{store:<9} {lines:>4}-line  {mode:<11}  {summary(outcomes[-1])}{yardstick}")
+                if len(outcomes) > 1:
+                    print(f"{store:<9} {lines:>4}-line  {mode:<11}  {medians(outcomes)}")
+
+
+def one_run(store: str, lines: int, mode: str, arguments: argparse.Namespace) -> Outcome:
+    """One closed-loop run on a fresh store and a fresh service, after a 3 s warm-up."""
+    with (
+        tempfile.TemporaryDirectory() as home,
+        store_url(store, Path(home)) as db,
+        service(db, arguments.workers, Path(home)) as server,
+    ):
+        bodies = payloads(2000, lines)
+        run_loop(closed_loop([server], bodies[:200], arguments.concurrency, 3.0))
+        run = closed_loop(
+            [server], bodies, arguments.concurrency, arguments.seconds, keep_alive=mode == "keep-alive"
+        )
+        return measured([server], run)
+
+
+def medians(outcomes: Sequence[Outcome]) -> str:
+    """The median rate, p99 and CPU per decision over runs, with the range of the rates."""
+    rates = [o.rate for o in outcomes]
+    p99s = [percentile(o.latencies_ms, 0.99) for o in outcomes]
+    cpu = [o.server_cpu_seconds * 1000 / len(o.latencies_ms) for o in outcomes if o.latencies_ms]
+    return (
+        f"median of {len(outcomes)}: {statistics.median(rates):.1f}/s ({min(rates):.1f}-{max(rates):.1f}), "
+        f"p99 {statistics.median(p99s):.1f} ms, service CPU {statistics.median(cpu):.1f} ms per decision"
+    )
 
 
 if __name__ == "__main__":
