@@ -55,14 +55,19 @@ def test_a_small_snippet_is_judged_on_the_event_loop_and_a_large_one_in_a_judgin
     monkeypatch.setattr(service.guard, "check", recording)
     small = Subject(kind="command", language="bash", content="ls -la")
     large = Subject(kind="code", language="bash", content="echo building\n" * (INLINE_BYTES // 14 + 1))
+    wide_line = "echo 建\n"  # 7 characters, 9 bytes in UTF-8
+    wide = Subject(kind="code", language="bash", content=wide_line * (INLINE_BYTES // 8))
 
-    async def both() -> tuple[Decision, Decision, str]:
+    async def all_three() -> tuple[list[Decision], str]:
         loop_thread = threading.current_thread().name
-        return await service.check(small, Context()), await service.check(large, Context()), loop_thread
+        return [await service.check(s, Context()) for s in (small, large, wide)], loop_thread
 
-    first, second, loop_thread = asyncio.run(both())
-    assert first.action is Action.ALLOW and second.action is Action.ALLOW
+    decisions, loop_thread = asyncio.run(all_three())
+    first = decisions[0]
+    assert all(d.action is Action.ALLOW for d in decisions)
     assert judged_on[len(small.content)] == loop_thread
     assert judged_on[len(large.content)] != loop_thread
+    assert judged_on[len(wide.content)] != loop_thread, "the limit counts UTF-8 bytes, not characters"
     assert len(large.content) > INLINE_BYTES >= len(small.content)
+    assert len(wide.content) <= INLINE_BYTES < len(wide.content.encode())
     assert service.store.decision(first.decision_id).decision.decision_id == first.decision_id

@@ -43,12 +43,12 @@ with anyio's default of 40 threads, 26 ms with 3, 12-15 ms with 1; at 350/s: 218
 ms with 1. The others wait their turn on the event loop, in arrival order, so one long decision
 holds up those behind it."""
 INLINE_BYTES = 8 * 1024
-"""Snippets up to this size are judged and recorded on the event loop, without a thread. A 100-line
-snippet (4 KB) takes about 3 ms; long scripts and deeply nested Python of 8 KiB take 10-20 ms; the
-slowest input found, 8 KiB of random bytes read as JavaScript (a benchmarks/hostile_input.py
-shape), takes 155-185 ms. Meanwhile that worker answers nothing else, health checks included,
-while the other workers go on, as with one judging thread, where the others waited their turn
-too. At 16 KiB the ordinary long shapes took 40-60 ms. Handing small snippets to a thread cost
+"""Snippets up to this size in UTF-8 are judged and recorded on the event loop, without a thread. A
+100-line snippet (4 KB) takes about 3 ms; long scripts and deeply nested Python of 8 KiB take
+10-20 ms; the slowest input found, random bytes read as JavaScript (a benchmarks/hostile_input.py
+shape; 4,239 characters, 8,137 bytes), takes 77-80 ms. Meanwhile that worker answers nothing
+else, health checks included, while the other workers go on, as with one judging thread, where
+the others waited their turn too. At 16 KiB the ordinary long shapes took 40-60 ms. Handing small snippets to a thread cost
 more than it saved, because the thread and the loop took turns at the interpreter lock. Held for
 20 s with 2 workers on SQLite (benchmarks/service_load_fixed_rate.py, 2026-11-27), 100-line
 snippets:
@@ -58,6 +58,13 @@ KEY_CACHE_SECONDS = 10.0
 """How long a process trusts its last look-up of an API key (so a revocation takes up to this long)."""
 log = logging.getLogger("codeward.http")
 T = TypeVar("T")
+
+
+def _small(content: str) -> bool:
+    """At most INLINE_BYTES in UTF-8 (a character is up to 4 bytes; counted only when it matters)."""
+    if len(content) > INLINE_BYTES:
+        return False
+    return content.isascii() or len(content.encode("utf-8", "surrogatepass")) <= INLINE_BYTES
 
 
 class ServiceConfig(BaseModel):
@@ -189,7 +196,7 @@ class Service:
     async def check(self, subject: Subject, context: Context) -> Decision:
         """`Guard.check` for POST /v1/check: on the event loop itself when the snippet is at most
         INLINE_BYTES, else in a judging thread (so that a long decision leaves the loop serving)."""
-        if len(subject.content) <= INLINE_BYTES:
+        if _small(subject.content):
             return self.guard.check(subject, context)
         return await self.judging(self.guard.check, subject, context)
 
