@@ -64,7 +64,8 @@ def session_events(
 ) -> list[SessionEvent]:
     """The session's recent decisions, oldest first: its latest stops and its latest decisions,
     each bounded by `limit` (an index on session and time answers both), in one query."""
-    rows = tx.rows(f"{_WINDOW} ORDER BY 4, 1", _parameters(session_id, since, limit))
+    parameters = {"session_id": session_id, "since": int(since * 1000), "limit": limit}
+    rows = tx.rows(f"{_WINDOW} ORDER BY 4, 1", parameters)
     return _events(_entries(rows))
 
 
@@ -86,12 +87,12 @@ class SessionWindows:
         with self._lock:
             known = self._windows.get(session_id)
         if known is None or since_ms < known.since_ms:  # an earlier horizon needs rows the window let go
-            window = self._read_whole(tx, session_id, since)
+            window = self._read_whole(tx, session_id, since_ms)
         else:
             parameters = {"session_id": session_id, "after": known.sequence, "limit": 2 * self._limit + 1}
             rows = tx.rows(_SINCE, parameters)
             if len(rows) > 2 * self._limit:  # more recorded since than a window holds: read it anew
-                window = self._read_whole(tx, session_id, since)
+                window = self._read_whole(tx, session_id, since_ms)
             else:
                 merged = sorted(known.entries + _entries(rows)) if rows else known.entries
                 sequence = max([known.sequence, *(int(row[4]) for row in rows)])
@@ -99,10 +100,11 @@ class SessionWindows:
         self._keep(session_id, window)
         return _events(window.entries)
 
-    def _read_whole(self, tx: Statements, session_id: str, since: float) -> _Window:
-        rows = tx.rows(_WINDOW_AND_SEQUENCE, _parameters(session_id, since, self._limit))
+    def _read_whole(self, tx: Statements, session_id: str, since_ms: int) -> _Window:
+        parameters = {"session_id": session_id, "since": since_ms, "limit": self._limit}
+        rows = tx.rows(_WINDOW_AND_SEQUENCE, parameters)
         marker, events = rows[0], rows[1:]
-        return _Window(int(since * 1000), int(marker[4] or 0), _entries(events))
+        return _Window(since_ms, int(marker[4] or 0), _entries(events))
 
     def _cut(self, entries: list[_Entry], since_ms: int) -> list[_Entry]:
         """The store query's window over `entries` (sorted): within the horizon, the latest `limit`
@@ -139,10 +141,6 @@ class _Window:
     sequence: int
     """Every decision of the session up to this audit sequence number is accounted for."""
     entries: list[_Entry]
-
-
-def _parameters(session_id: str, since: float, limit: int) -> dict[str, Any]:
-    return {"session_id": session_id, "since": int(since * 1000), "limit": limit}
 
 
 def _entries(rows: list[tuple[Any, ...]]) -> list[_Entry]:

@@ -48,10 +48,10 @@ INLINE_BYTES = 8 * 1024
 10-20 ms; the slowest input found, random bytes read as JavaScript (a benchmarks/hostile_input.py
 shape; 4,239 characters, 8,137 bytes), takes 77-80 ms. Meanwhile that worker answers nothing
 else, health checks included, while the other workers go on, as with one judging thread, where
-the others waited their turn too. At 16 KiB the ordinary long shapes took 40-60 ms. Handing small snippets to a thread cost
-more than it saved, because the thread and the loop took turns at the interpreter lock. Held for
-20 s with 2 workers on SQLite (benchmarks/service_load_fixed_rate.py, 2026-11-27), 100-line
-snippets:
+the others waited their turn too. At 16 KiB the ordinary long shapes took 40-60 ms. Handing
+small snippets to a thread cost more than it saved, because the thread and the loop took turns at
+the interpreter lock. Held for 20 s with 2 workers on SQLite, 100-line snippets
+(benchmarks/service_load_fixed_rate.py, 2026-11-27):
   - 250/s: p50 6.7, p99 27.6 ms through the judging thread; p50 5.4, p99 14.0 ms on the loop;
   - 350/s: p99 564 ms (4.4 ms of CPU per decision) against 28 ms (3.7 ms)."""
 KEY_CACHE_SECONDS = 10.0
