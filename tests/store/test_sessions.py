@@ -5,6 +5,7 @@ recorded the decisions, whatever their clocks said, and however far the horizon 
 from __future__ import annotations
 
 import random
+import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -160,3 +161,49 @@ def test_sessions_least_recently_read_are_forgotten_beyond_the_budget(
     assert kept == fresh and "MAX(audit_seq)" in reads[0]
     kept, fresh, reads = read_both(store, windows, "c", since=0)  # still held
     assert kept == fresh and "audit_seq >" in reads[0]
+
+
+def abandoned_write(store: SqlStore) -> None:
+    """A write transaction that moves the chain's head and then fails before its commit."""
+    with pytest.raises(RuntimeError), driver_transaction(store.engine, write=True) as tx:
+        tx.run("UPDATE chain_head SET seq = seq + 100 WHERE id = 1", {})
+        raise RuntimeError("abandoned")
+
+
+def test_history_reads_leave_every_pooled_connection_in_a_transaction(guard: Guard, store: SqlStore) -> None:
+    """History is read without a transaction (one round trip on PostgreSQL): the connections it
+    used must come back to the pool transactional, or a later append would half-commit."""
+    guard.check(Subject(kind="command", language="bash", content="ls"), context("s"))
+    for _ in range(8):  # more than the pool holds: every connection has served a read by the end
+        assert ids(store.session_events("s", since=0))
+        abandoned_write(store)
+    assert store.head()[0] == 1 and store.verify().intact
+
+
+@pytest.mark.postgres
+def test_a_connection_that_cannot_leave_autocommit_is_not_pooled_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import psycopg
+
+    from servicecases import database_url
+
+    with database_url("postgres", tmp_path) as url:
+        store = SqlStore.open(locate(url))
+        try:
+            original = psycopg.Connection.autocommit
+
+            def refuse_to_leave(connection: psycopg.Connection[Any], value: bool) -> None:
+                # only the store's own reset fails (the pool's pre-ping toggles autocommit too)
+                if not value and sys._getframe(1).f_code.co_name == "driver_transaction":
+                    raise psycopg.OperationalError("the server went away")
+                original.fset(connection, value)  # type: ignore[attr-defined]
+
+            monkeypatch.setattr(psycopg.Connection, "autocommit", property(original.fget, refuse_to_leave))
+            assert store.session_events("s", since=0) == []  # the read itself is answered
+            monkeypatch.undo()
+            for _ in range(8):
+                abandoned_write(store)
+            assert store.head()[0] == 0
+        finally:
+            store.close()

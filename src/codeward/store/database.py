@@ -146,7 +146,9 @@ def transaction(engine: Engine, *, write: bool) -> Iterator[SqlStatements]:
 
 
 @contextmanager
-def driver_transaction(engine: Engine, *, write: bool, pipeline: bool = False) -> Iterator[DriverStatements]:
+def driver_transaction(
+    engine: Engine, *, write: bool, pipeline: bool = False, autocommit: bool = False
+) -> Iterator[DriverStatements]:
     """One transaction on a pooled driver connection, for the ledger's statements alone: the hot
     path (every check reads its session and appends its decision) without SQLAlchemy's connection,
     transaction and event objects around it. On SQLite a writing one holds the write lock from its
@@ -154,16 +156,24 @@ def driver_transaction(engine: Engine, *, write: bool, pipeline: bool = False) -
 
     `pipeline`: on PostgreSQL, statements whose rows are not read are sent without waiting for
     their answers, which arrive with the commit's (psycopg's pipeline mode): an append's dozen
-    statements take 3 round trips instead of 13. Their `run` counts are then unknown (-1)."""
+    statements take 3 round trips instead of 13. Their `run` counts are then unknown (-1).
+
+    `autocommit`: a read whose every statement stands on its own (each sees its own snapshot) runs
+    without a transaction around it: on PostgreSQL one round trip per statement instead of three
+    (BEGIN, the statement, COMMIT)."""
     dialect = engine.dialect.name
+    if autocommit and write:
+        raise ValueError("autocommit is for reads: a write needs its transaction")
     try:
         with _writing(engine, write):
             pooled = engine.raw_connection()
             try:
-                cursor = pooled.cursor()
-                if dialect == "sqlite":
-                    cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 driver: Any = pooled.driver_connection
+                if autocommit and dialect == "postgresql":
+                    driver.autocommit = True
+                cursor = pooled.cursor()
+                if dialect == "sqlite" and not autocommit:
+                    cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
                 piped = (
                     driver.pipeline() if pipeline and dialect == "postgresql" else contextlib.nullcontext()
                 )
@@ -175,6 +185,11 @@ def driver_transaction(engine: Engine, *, write: bool, pipeline: bool = False) -
                     pooled.rollback()
                 raise
             finally:
+                if autocommit and dialect == "postgresql":
+                    try:
+                        driver.autocommit = False
+                    except Exception:  # never back to the pool so: a later write would lose its transaction
+                        pooled.invalidate()
                 pooled.close()  # back to the pool
     except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as error:
         raise StoreError(f"the store failed: {_first_line(error)}") from None

@@ -85,7 +85,7 @@ class SqlStore:
         return review_ids
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
-        with driver_transaction(self.engine, write=False) as tx:
+        with driver_transaction(self.engine, write=False, autocommit=True) as tx:
             return self._sessions.read(tx, session_id, since)
 
     # ------------------------------------------------------------------ decisions
