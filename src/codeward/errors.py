@@ -44,5 +44,9 @@ class StoreError(CodewardError):
     """The store cannot read or write."""
 
 
+class StoreConnectionLost(StoreError):
+    """The connection to the store died during the work (a restarted server): retrying on another may work."""
+
+
 class NotFound(CodewardError):
     """A decision, review or record with that id does not exist."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import text
 from codeward import Action, Actor, Context, Guard, Subject
 from codeward.errors import NotFound
 from codeward.model import Session
+from codeward.store.database import driver_transaction
 from codeward.store.location import locate
 from codeward.store.records import (
     AppealStatus,
@@ -24,7 +26,7 @@ from codeward.store.records import (
     StateConflict,
 )
 from codeward.store.sql import SqlStore
-from servicecases import HELD_SNIPPET
+from servicecases import HELD_SNIPPET, database_url
 
 ALICE = Actor(id="alice", roles=["developer"], verified=True, method="token")
 RITA = Actor(id="rita", roles=["reviewer"], verified=True, method="token")
@@ -291,3 +293,62 @@ def test_an_append_that_fails_is_a_store_error_and_the_store_goes_on(guard: Guar
     for _ in range(3):  # every pooled connection still works
         guard.check(command("ls"), context)
     assert store.head()[0] == 4 and store.verify().intact
+
+
+def cut_connections(store: SqlStore) -> int:
+    """End every server process serving `store`'s database, as a restarted PostgreSQL would."""
+    import psycopg
+
+    admin = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(admin, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+@pytest.fixture
+def postgres(tmp_path: Path, policy_file: Path) -> Iterator[tuple[Guard, SqlStore]]:
+    """A guard on a PostgreSQL store of its own (these tests cut server connections)."""
+    with database_url("postgres", tmp_path) as url:
+        opened = SqlStore.open(locate(url))
+        try:
+            yield Guard([str(policy_file)], sandbox_mode="never", store=opened), opened
+        finally:
+            opened.close()
+
+
+@pytest.mark.postgres
+def test_a_check_after_the_servers_connections_were_cut_is_recorded(postgres: tuple[Guard, SqlStore]) -> None:
+    """Connections in steady use are not pinged: one that died is discarded when it fails and the
+    read or append is retried once on a new one, so no decision fails closed for it."""
+    guard, store = postgres
+    context = Context(actor=ALICE, session=Session(id="s"))
+    for _ in range(3):
+        before = guard.check(command("ls"), context)
+    with driver_transaction(store.engine, write=False), driver_transaction(store.engine, write=False):
+        pass  # the pool now holds two connections, and both die
+    assert cut_connections(store) >= 2
+    after = guard.check(command("ls"), context)  # it reads the session's history, then appends
+    assert [f.rule_id for f in after.findings] == [f.rule_id for f in before.findings]
+    assert after.reasons == before.reasons and after.action == before.action
+    assert store.head()[0] == 4 and store.verify().intact
+    assert len(store.session_events("s", since=0)) == 4
+
+
+@pytest.mark.postgres
+def test_a_connection_idle_for_a_while_is_pinged_before_it_is_used(
+    monkeypatch: pytest.MonkeyPatch, postgres: tuple[Guard, SqlStore]
+) -> None:
+    """The queries outside the hot path (review queue, audit, dashboard) are not retried: after an
+    idle spell their connection is pinged first, and a dead one replaced."""
+    from codeward.store import database
+
+    guard, store = postgres
+
+    guard.check(command("ls"), Context(actor=ALICE))
+    monkeypatch.setattr(database, "PING_AFTER_IDLE_SECONDS", 0.0)
+    assert cut_connections(store) >= 1
+    assert store.head()[0] == 1

@@ -12,17 +12,18 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, SQLAlchemyError
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from codeward.errors import StoreError
+from codeward.errors import StoreConnectionLost, StoreError
 from codeward.store.ledger import HEAD_REVISION, DriverStatements, schema_revision
 from codeward.store.location import StoreLocation
 
@@ -48,13 +49,37 @@ def create(location: StoreLocation, *, pool_size: int = 5) -> Engine:
         if location.is_sqlite:
             engine = _sqlite_engine(location)
         else:
-            engine = create_engine(
-                location.url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
-            )
+            engine = create_engine(location.url, pool_size=pool_size, max_overflow=pool_size)
+            _ping_when_idle(engine)
         migrate(engine, location)
     except SQLAlchemyError as error:
         raise StoreError(f"cannot open the store {location.display}: {_first_line(error)}") from None
     return engine
+
+
+PING_AFTER_IDLE_SECONDS = 5.0
+"""A pooled PostgreSQL connection unused for longer is pinged before it is handed out."""
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection only when it has been idle: a connection in steady use is known to
+    be alive, and a ping before every use cost a round trip twice per check (0.08 ms of CPU and
+    0.15 ms of waiting per check, measured in-process). A connection that died in use is discarded
+    by `driver_transaction`, and the work retried once (`reconnecting`)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:  # the pool connects anew
+            raise DisconnectionError(_first_line(error)) from error
 
 
 def _sqlite_engine(location: StoreLocation) -> Engine:
@@ -164,11 +189,12 @@ def driver_transaction(
     dialect = engine.dialect.name
     if autocommit and write:
         raise ValueError("autocommit is for reads: a write needs its transaction")
+    lost = False
     try:
         with _writing(engine, write):
             pooled = engine.raw_connection()
+            driver: Any = pooled.driver_connection
             try:
-                driver: Any = pooled.driver_connection
                 if autocommit and dialect == "postgresql":
                     driver.autocommit = True
                 cursor = pooled.cursor()
@@ -183,16 +209,37 @@ def driver_transaction(
             except BaseException:
                 with contextlib.suppress(Exception):
                     pooled.rollback()
+                if dialect == "postgresql" and (driver.closed or driver.broken):
+                    # a restarted server leaves every idle pooled connection dead too: start a new pool
+                    pooled.invalidate()
+                    engine.dispose()
+                    lost = True
                 raise
             finally:
-                if autocommit and dialect == "postgresql":
+                if autocommit and dialect == "postgresql" and not lost:
                     try:
                         driver.autocommit = False
                     except Exception:  # never back to the pool so: a later write would lose its transaction
                         pooled.invalidate()
                 pooled.close()  # back to the pool
     except (SQLAlchemyError, engine.dialect.loaded_dbapi.Error) as error:
-        raise StoreError(f"the store failed: {_first_line(error)}") from None
+        failure = StoreConnectionLost if lost else StoreError
+        raise failure(f"the store failed: {_first_line(error)}") from None
+
+
+Result = TypeVar("Result")
+
+
+def reconnecting(work: Callable[[], Result]) -> Result:
+    """`work`, and once more if its connection to the store was lost (a restarted or failed-over
+    server): the pool has been started anew, and the retry gets a new connection. An append whose
+    commit reached the server before the connection died is not written twice: its retry fails on
+    the decision's id, and its caller sees a StoreError."""
+    try:
+        return work()
+    except StoreConnectionLost:
+        log.warning("the store's connection was lost; retrying once on a new one")
+        return work()
 
 
 def migrate(engine: Engine, location: StoreLocation) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy.sql import Select
 from codeward.errors import NotFound, StoreError
 from codeward.model import Action, Actor, Context, Decision, SessionEvent, Subject
 from codeward.store import chain, ledger, tables
-from codeward.store.database import create, driver_transaction, transaction
+from codeward.store.database import create, driver_transaction, reconnecting, transaction
 from codeward.store.location import StoreLocation
 from codeward.store.records import (
     ApiKeyInfo,
@@ -76,6 +76,9 @@ class SqlStore:
         return self._commits.submit((decision, subject, context))
 
     def _append_decisions(self, batch: list[tuple[Decision, Subject, Context]]) -> list[str | None]:
+        return reconnecting(lambda: self._append(batch))
+
+    def _append(self, batch: list[tuple[Decision, Subject, Context]]) -> list[str | None]:
         with driver_transaction(self.engine, write=True, pipeline=True) as tx:
             review_ids = [ledger.record_decision(tx, d, s, c, self.clock()) for d, s, c in batch]
             at_ms = int(self.clock() * 1000)
@@ -85,6 +88,9 @@ class SqlStore:
         return review_ids
 
     def session_events(self, session_id: str, *, since: float) -> list[SessionEvent]:
+        return reconnecting(lambda: self._session_events(session_id, since))
+
+    def _session_events(self, session_id: str, since: float) -> list[SessionEvent]:
         with driver_transaction(self.engine, write=False, autocommit=True) as tx:
             return self._sessions.read(tx, session_id, since)
 
