@@ -19,6 +19,7 @@ from codeward.store.ledger import Statements
 from codeward.store.location import locate
 from codeward.store.sessions import SessionWindows, session_events
 from codeward.store.sql import SqlStore
+from servicecases import database_url
 
 ALICE = Actor(id="alice", roles=["developer"], verified=True, method="token")
 LIMIT = 4
@@ -186,15 +187,13 @@ def test_a_connection_that_cannot_leave_autocommit_is_not_pooled_again(
 ) -> None:
     import psycopg
 
-    from servicecases import database_url
-
     with database_url("postgres", tmp_path) as url:
         store = SqlStore.open(locate(url))
         try:
             original = psycopg.Connection.autocommit
 
             def refuse_to_leave(connection: psycopg.Connection[Any], value: bool) -> None:
-                # only the store's own reset fails (the pool's pre-ping toggles autocommit too)
+                # only the store's own reset fails (the pool's ping of an idle connection toggles it too)
                 if not value and sys._getframe(1).f_code.co_name == "driver_transaction":
                     raise psycopg.OperationalError("the server went away")
                 original.fset(connection, value)  # type: ignore[attr-defined]

@@ -320,22 +320,29 @@ def postgres(tmp_path: Path, policy_file: Path) -> Iterator[tuple[Guard, SqlStor
             opened.close()
 
 
-@pytest.mark.postgres
-def test_a_check_after_the_servers_connections_were_cut_is_recorded(postgres: tuple[Guard, SqlStore]) -> None:
-    """Connections in steady use are not pinged: one that died is discarded when it fails and the
-    read or append is retried once on a new one, so no decision fails closed for it."""
-    guard, store = postgres
-    context = Context(actor=ALICE, session=Session(id="s"))
-    for _ in range(3):
-        before = guard.check(command("ls"), context)
+def cut_pooled_connections(store: SqlStore) -> None:
+    """Two connections in the pool, then both dead."""
     with driver_transaction(store.engine, write=False), driver_transaction(store.engine, write=False):
-        pass  # the pool now holds two connections, and both die
+        pass
     assert cut_connections(store) >= 2
-    after = guard.check(command("ls"), context)  # it reads the session's history, then appends
-    assert [f.rule_id for f in after.findings] == [f.rule_id for f in before.findings]
-    assert after.reasons == before.reasons and after.action == before.action
+
+
+@pytest.mark.postgres
+def test_checks_after_the_servers_connections_were_cut_are_recorded(postgres: tuple[Guard, SqlStore]) -> None:
+    """Connections in steady use are not pinged: one that died is discarded when it fails and the
+    append, or the history read, is retried once on a new one, so no decision fails closed for it."""
+    guard, store = postgres
+    alone, in_session = Context(actor=ALICE), Context(actor=ALICE, session=Session(id="s"))
+    expected = [guard.check(command("ls"), context) for context in (alone, in_session)]
+    cut_pooled_connections(store)
+    first = guard.check(command("ls"), alone)  # no session: the append is its first use of the store
+    cut_pooled_connections(store)
+    second = guard.check(command("ls"), in_session)  # reads the session's history, then appends
+    for decision, normal in zip((first, second), expected, strict=True):
+        assert [f.rule_id for f in decision.findings] == [f.rule_id for f in normal.findings]
+        assert decision.reasons == normal.reasons and decision.action == normal.action
     assert store.head()[0] == 4 and store.verify().intact
-    assert len(store.session_events("s", since=0)) == 4
+    assert len(store.session_events("s", since=0)) == 2
 
 
 @pytest.mark.postgres

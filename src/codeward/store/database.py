@@ -210,10 +210,11 @@ def driver_transaction(
                 with contextlib.suppress(Exception):
                     pooled.rollback()
                 if dialect == "postgresql" and (driver.closed or driver.broken):
-                    # a restarted server leaves every idle pooled connection dead too: start a new pool
-                    pooled.invalidate()
-                    engine.dispose()
                     lost = True
+                    with contextlib.suppress(Exception):  # the error to report is the one that got here
+                        # a restarted server leaves every idle pooled connection dead too: a new pool
+                        pooled.invalidate()
+                        engine.dispose()
                 raise
             finally:
                 if autocommit and dialect == "postgresql" and not lost:
